@@ -1,0 +1,134 @@
+"""Jurisdiction, in one place: who the caller is and which reports they may see.
+
+Every report query goes through `Scope.reports_clause()`; a report outside it is 404 to the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, false, true
+
+from app.models import Report
+
+
+class Role(StrEnum):
+    GRID_WORKER = "grid_worker"
+    INFORMANT = "informant"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+
+class Level(StrEnum):
+    CITY = "city"
+    COUNTY = "county"
+    TOWN = "town"
+    VILLAGE = "village"
+
+
+# Which denormalised report column holds the code of a region at each level.
+_REGION_COLUMN = {
+    Level.CITY: Report.city_code,
+    Level.COUNTY: Report.county_code,
+    Level.TOWN: Report.town_code,
+    Level.VILLAGE: Report.village_code,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    username: str
+    role: Role
+    region_code: str | None = None
+    region_level: Level | None = None
+    grid_id: int | None = None
+    sensitive_clearance: bool = False
+    session_id: str | None = None
+
+    @property
+    def tier(self) -> str | None:
+        """An operator's tier is its region's level; other roles have none."""
+        return self.region_level.value if self.role is Role.OPERATOR and self.region_level else None
+
+
+@dataclass(frozen=True)
+class Scope:
+    actor: Actor
+
+    @property
+    def sees_all(self) -> bool:
+        return self.actor.role is Role.ADMIN
+
+    @property
+    def sees_sensitive(self) -> bool:
+        return self.sees_all or self.actor.sensitive_clearance
+
+    @property
+    def sees_phone_numbers(self) -> bool:
+        return self.sees_all
+
+    def reports_clause(self) -> ColumnElement[bool]:
+        """The WHERE clause that limits report queries to what the caller may see."""
+        where = self._territory()
+        if not self.sees_sensitive:
+            where = and_(where, Report.sensitive.is_(False))
+        return where
+
+    def _territory(self) -> ColumnElement[bool]:
+        actor = self.actor
+        if actor.role is Role.ADMIN:
+            return true()
+        if actor.role is Role.OPERATOR and actor.region_code and actor.region_level:
+            return _REGION_COLUMN[actor.region_level] == actor.region_code
+        if actor.role is Role.GRID_WORKER and actor.grid_id is not None:
+            return Report.grid_id == actor.grid_id
+        if actor.role is Role.INFORMANT:
+            return Report.submitter_id == actor.id
+        return false()
+
+    def covers_region(self, code: str, level: Level) -> bool:
+        """Whether a region (by code and level) lies inside the caller's jurisdiction."""
+        actor = self.actor
+        if actor.role is Role.ADMIN:
+            return True
+        if actor.role is not Role.OPERATOR or not actor.region_code or not actor.region_level:
+            return False
+        order = list(Level)
+        if order.index(level) < order.index(actor.region_level):
+            return False
+        return code.startswith(region_prefix(actor.region_code, actor.region_level))
+
+    def can_see(self, report: Report) -> bool:
+        """Python twin of reports_clause for a report already loaded."""
+        if not self.sees_sensitive and report.sensitive:
+            return False
+        actor = self.actor
+        if actor.role is Role.ADMIN:
+            return True
+        if actor.role is Role.OPERATOR and actor.region_code and actor.region_level:
+            column = _REGION_COLUMN[actor.region_level].key
+            return bool(getattr(report, column) == actor.region_code)
+        if actor.role is Role.GRID_WORKER:
+            return report.grid_id == actor.grid_id
+        if actor.role is Role.INFORMANT:
+            return report.submitter_id == actor.id
+        return False
+
+
+_PREFIX_LEN = {Level.CITY: 4, Level.COUNTY: 6, Level.TOWN: 9, Level.VILLAGE: 12}
+
+
+def region_prefix(code: str, level: Level) -> str:
+    """The significant prefix of a 12-digit division code at its level (3206 for a city)."""
+    return code[: _PREFIX_LEN[level]]
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****5678: keep the first three and last four digits."""
+    if not phone:
+        return phone
+    if len(phone) <= 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

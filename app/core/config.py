@@ -1,0 +1,45 @@
+"""One settings object, read from the environment with the GRIDPATROL_ prefix."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GRIDPATROL_", env_file=None, extra="ignore")
+
+    var_dir: Path = Path("./var")
+    database_url: str = ""
+    jwt_secret: SecretStr | None = None
+    admin_password: SecretStr | None = None
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    timezone: str = "Asia/Shanghai"
+    max_body_bytes: int = 2 * 1024 * 1024
+    outside_grid_tolerance_m: float = 500.0
+    max_future_skew_s: int = 10 * 60
+    locator_check_interval_s: float = 2.0
+    log_level: str = "INFO"
+    db_pool_size: int = Field(default=20, ge=1)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.var_dir / 'gridpatrol.db').as_posix()}"
+
+    def resolved_jwt_secret(self) -> str:
+        """The configured secret, or one generated once and kept in var_dir (never a constant)."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        path = self.var_dir / "jwt_secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        path.write_text(secret)
+        path.chmod(0o600)
+        return secret

@@ -1,0 +1,103 @@
+"""Application errors and their RFC 9457 problem+json rendering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.requestid import current_request_id
+
+PROBLEM = "application/problem+json"
+
+
+class AppError(Exception):
+    status = 500
+    type = "about:blank"
+    title = "Internal error"
+
+    def __init__(self, detail: str = "", *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.field = field
+        self.extra = extra
+
+
+class NotFound(AppError):
+    status, type, title = 404, "/problems/not-found", "Not found"
+
+
+class Unauthorized(AppError):
+    status, type, title = 401, "/problems/unauthorized", "Not authenticated"
+
+
+class Forbidden(AppError):
+    status, type, title = 403, "/problems/forbidden", "Not allowed"
+
+
+class Conflict(AppError):
+    status, type, title = 409, "/problems/conflict", "Conflict"
+
+
+class PayloadTooLarge(AppError):
+    status, type, title = 413, "/problems/too-large", "Payload too large"
+
+
+class Invalid(AppError):
+    status, type, title = 422, "/problems/invalid", "Invalid input"
+
+
+def problem_body(status: int, type_: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    body["request_id"] = current_request_id()
+    return body
+
+
+def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _loc_to_field(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    body = problem_body(exc.status, exc.type, exc.title, exc.detail, field=exc.field, **exc.extra)
+    return problem_response(exc.status, body, headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _loc_to_field(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type")}
+        for e in exc.errors()
+    ]
+    first = errors[0] if errors else {"field": "body", "message": "invalid"}
+    detail = f"{first['field']}: {first['message']}"
+    body = problem_body(422, Invalid.type, Invalid.title, detail, field=first["field"], errors=errors)
+    return problem_response(422, body)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    body = problem_body(exc.status_code, "about:blank", str(exc.detail), str(exc.detail))
+    return problem_response(exc.status_code, body, dict(exc.headers or {}))
+
+
+async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
+    body = problem_body(500, "/problems/internal", "Internal error", "An unexpected error occurred")
+    return problem_response(500, body)
+
+
+def install_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unhandled)

@@ -1,0 +1,64 @@
+"""create_app(settings) -> FastAPI. Nothing happens at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import ops
+from app.accounts import router as accounts_router
+from app.core.bodylimit import BodyLimitMiddleware
+from app.core.clock import Clock, SystemClock
+from app.core.config import Settings
+from app.core.db import make_engine, make_sessionmaker
+from app.core.errors import install_handlers
+from app.core.metrics import Metrics, MetricsMiddleware
+from app.core.requestid import RequestIdMiddleware
+from app.geo import router as geo_router
+from app.geo.locator import Locator
+from app.reports import router as reports_router
+
+API = "/api/v1"
+
+DESCRIPTION = """
+GridPatrol carries grid workers' reports, the 12345 hotline's work orders and command-centre work
+in one pipeline. Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer …`.
+Errors are RFC 9457 `application/problem+json` naming the offending `field`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="GridPatrol",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.jwt_secret = settings.resolved_jwt_secret()
+    app.state.locator = Locator(check_interval_s=settings.locator_check_interval_s)
+    app.state.metrics = Metrics()
+
+    install_handlers(app)
+    app.include_router(ops.router)
+    app.include_router(accounts_router.router, prefix=API)
+    app.include_router(geo_router.router, prefix=API)
+    app.include_router(reports_router.router, prefix=API)
+
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,18 @@
+"""ORM models, one module per aggregate. Importing this package registers every table."""
+
+from app.models.account import AuthSession, RefreshToken, User
+from app.models.category import Category
+from app.models.geo import Grid, GridRevision, Region
+from app.models.report import Report, ReportEvent
+
+__all__ = [
+    "AuthSession",
+    "Category",
+    "Grid",
+    "GridRevision",
+    "RefreshToken",
+    "Region",
+    "Report",
+    "ReportEvent",
+    "User",
+]

@@ -1,0 +1,35 @@
+"""Operations endpoints: liveness, readiness, metrics and request ids."""
+
+from __future__ import annotations
+
+import httpx
+
+
+class TestOps:
+    async def test_healthz_answers_ok(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/healthz")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
+        assert len(response.headers["x-request-id"]) == 32
+
+    async def test_readyz_reaches_the_database(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/readyz")
+        assert response.status_code == 200
+        assert response.json()["database"] == "ok"
+
+    async def test_problem_carries_the_request_id_sent(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/api/v1/nowhere", headers={"X-Request-Id": "abc-123"})
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["request_id"] == "abc-123"
+        assert response.headers["x-request-id"] == "abc-123"
+
+    async def test_metrics_count_requests_by_route(self, client: httpx.AsyncClient) -> None:
+        await client.get("/healthz")
+        body = (await client.get("/metrics")).text
+        assert 'gridpatrol_http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in body
+
+    async def test_openapi_describes_the_api(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/openapi.json")
+        assert response.status_code == 200
+        assert response.json()["info"]["title"] == "GridPatrol"
