@@ -1,5 +1,145 @@
-"""Placeholder: routes are added by the domain's own work."""
+"""Auth (token, refresh, logout) and user administration, under /api/v1."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts import queries, service
+from app.accounts.deps import ActorDep, AdminDep
+from app.accounts.schemas import RefreshRequest, TokenPair, TokenRequest, UserCreate, UserRead, UserUpdate
+from app.accounts.scope import Role
+from app.core.deps import ClockDep, SessionDep, SettingsDep
+from app.core.errors import NotFound
+from app.core.pagination import Page
 
 router = APIRouter()
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/problem+json": {}}}
+
+
+Responses = dict[int | str, dict[str, Any]]
+UNAUTHORIZED: Responses = {401: _problem("No valid credentials")}
+ADMIN_ONLY: Responses = {401: _problem("No valid credentials"), 403: _problem("The caller is not an admin")}
+
+
+def _policy(request: Request, settings: SettingsDep) -> service.TokenPolicy:
+    return service.TokenPolicy(
+        secret=request.app.state.jwt_secret,
+        access_ttl_s=settings.access_token_ttl_s,
+        refresh_ttl_s=settings.refresh_token_ttl_s,
+    )
+
+
+def _pair(issued: service.IssuedTokens) -> TokenPair:
+    return TokenPair(access_token=issued.access_token, refresh_token=issued.refresh_token, expires_in=issued.expires_in)
+
+
+@router.post("/auth/token", tags=["auth"], summary="Sign in with username and password", responses=UNAUTHORIZED)
+async def issue_token(
+    body: TokenRequest, request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> TokenPair:
+    issued = await service.sign_in(
+        session, username=body.username, password=body.password, now=clock.now(), policy=_policy(request, settings)
+    )
+    return _pair(issued)
+
+
+@router.post(
+    "/auth/refresh",
+    tags=["auth"],
+    summary="Trade a refresh token for a new pair (each refresh token works once)",
+    responses=UNAUTHORIZED,
+)
+async def refresh_token(
+    body: RefreshRequest, request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> TokenPair:
+    try:
+        issued = await service.rotate_refresh_token(
+            session, refresh_token=body.refresh_token, now=clock.now(), policy=_policy(request, settings)
+        )
+    except service.RefreshTokenReused:
+        await session.commit()  # the revocation must outlive the refusal
+        raise
+    return _pair(issued)
+
+
+@router.post(
+    "/auth/logout",
+    tags=["auth"],
+    summary="End the caller's session: its access and refresh tokens stop working",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=UNAUTHORIZED,
+)
+async def logout(actor: ActorDep, session: SessionDep, clock: ClockDep) -> Response:
+    if actor.session_id is not None:
+        await service.sign_out(session, actor.session_id, now=clock.now())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/users",
+    tags=["users"],
+    summary="Create a user (admin)",
+    status_code=status.HTTP_201_CREATED,
+    responses={**ADMIN_ONLY, 409: _problem("Username taken, or the grid already has a worker")},
+)
+async def create_user(body: UserCreate, _: AdminDep, session: SessionDep, clock: ClockDep) -> UserRead:
+    user = await service.create_user(session, body, now=clock.now())
+    return await _read(session, user.id)
+
+
+@router.get("/users/me", tags=["users"], summary="The signed-in user", responses=UNAUTHORIZED)
+async def read_me(actor: ActorDep, session: SessionDep) -> UserRead:
+    return await _read(session, actor.id)
+
+
+@router.get("/users", tags=["users"], summary="List users (admin)", responses=ADMIN_ONLY)
+async def list_users(
+    _: AdminDep,
+    session: SessionDep,
+    role: Role | None = None,
+    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$", description="users inside this region")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 50,
+) -> Page[UserRead]:
+    views, next_cursor = await queries.list_users(
+        session, role=role, region_code=region_code, cursor=cursor, limit=limit
+    )
+    items = [UserRead.of(v.user, region=v.region, grid_code=v.grid_code) for v in views]
+    return Page[UserRead](items=items, next_cursor=next_cursor)
+
+
+@router.get("/users/{user_id}", tags=["users"], summary="One user (admin)", responses=ADMIN_ONLY)
+async def read_user(user_id: str, _: AdminDep, session: SessionDep) -> UserRead:
+    return await _read(session, _parse_id(user_id))
+
+
+@router.patch(
+    "/users/{user_id}",
+    tags=["users"],
+    summary="Change a user (admin); `active: false` deactivates and ends all its sessions",
+    responses={**ADMIN_ONLY, 404: _problem("No such user"), 409: _problem("Not allowed in this state")},
+)
+async def update_user(
+    user_id: str, body: UserUpdate, admin: AdminDep, session: SessionDep, clock: ClockDep
+) -> UserRead:
+    user = await service.update_user(session, _parse_id(user_id), body, now=clock.now(), by=admin.id)
+    return await _read(session, user.id)
+
+
+def _parse_id(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise NotFound(f"no user has the id {raw}", field="id")
+    return int(raw)
+
+
+async def _read(session: AsyncSession, user_id: int) -> UserRead:
+    view = await queries.get_user_view(session, user_id)
+    if view is None:
+        raise NotFound(f"no user has the id {user_id}", field="id")
+    return UserRead.of(view.user, region=view.region, grid_code=view.grid_code)
