@@ -11,10 +11,12 @@ import uvicorn
 from app.core.config import Settings
 from app.core.migrate import upgrade_to_head
 from app.core.requestid import configure_logging
+from app.demo.cli import seed_demo
 
 cli = typer.Typer(help="GridPatrol: grid governance service", no_args_is_help=True)
 db_cli = typer.Typer(help="Database maintenance")
 cli.add_typer(db_cli, name="db")
+cli.command("seed-demo")(seed_demo)
 log = logging.getLogger("gridpatrol")
 
 

@@ -1,0 +1,1 @@
+"""A deterministic synthetic city modelled on Nantong, for demos and load tests (`gridpatrol seed-demo`)."""
