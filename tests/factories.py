@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.security import hash_password
-from app.models import Grid, GridRevision, Region, User
+from app.core.security import encode_access_token, hash_password
+from app.models import AuthSession, Grid, GridRevision, Region, User
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -119,3 +121,14 @@ async def login(client: httpx.AsyncClient, username: str, password: str = PASSWO
     response = await client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def mint_token(app: FastAPI, session: AsyncSession, user: User) -> dict[str, str]:
+    """An Authorization header for `user` without going through the login endpoint (fast)."""
+    auth_session = AuthSession(id=str(uuid.uuid4()), user_id=user.id, created_at=app.state.clock.now())
+    session.add(auth_session)
+    await session.flush()
+    token = encode_access_token(
+        app.state.jwt_secret, user_id=user.id, session_id=auth_session.id, now=app.state.clock.now(), ttl_s=900
+    )
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,139 @@
+"""Reads: every report query is limited by the caller's Scope."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.scope import Level, Scope
+from app.core.errors import Invalid, NotFound
+from app.core.pagination import decode_cursor, encode_cursor
+from app.models import Category, Region, Report, ReportEvent
+
+MAX_LIMIT = 500
+
+
+async def find_by_client_id(session: AsyncSession, submitter_id: int, client_id: str) -> Report | None:
+    stmt = select(Report).where(Report.submitter_id == submitter_id, Report.client_id == client_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def load_report(session: AsyncSession, report_id: int) -> Report:
+    report = await session.get(Report, report_id, populate_existing=True)
+    if report is None:
+        raise NotFound("no such report")
+    return report
+
+
+async def get_report(session: AsyncSession, scope: Scope, report_id: str) -> Report:
+    """The report if the caller may see it; 404 otherwise (never 403 with details)."""
+    if not report_id.isdigit():
+        raise NotFound("no such report")
+    stmt = select(Report).where(Report.id == int(report_id), scope.reports_clause())
+    report = (await session.execute(stmt)).scalar_one_or_none()
+    if report is None:
+        raise NotFound("no such report")
+    return report
+
+
+async def get_leaf_category(session: AsyncSession, code: str) -> Category:
+    category = await session.get(Category, code)
+    if category is None or not category.active:
+        raise Invalid(f"unknown category {code!r}", field="category")
+    has_children = await session.scalar(select(Category.code).where(Category.parent_code == code).limit(1))
+    if has_children is not None:
+        raise Invalid(f"{code!r} is a group; choose one of its categories", field="category")
+    return category
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    status: list[str] | None = None
+    tier: list[str] | None = None
+    category: str | None = None
+    region_code: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat (WGS-84)
+    updated_after: datetime | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+_REGION_COLUMN = {
+    Level.CITY: Report.city_code,
+    Level.COUNTY: Report.county_code,
+    Level.TOWN: Report.town_code,
+    Level.VILLAGE: Report.village_code,
+}
+
+
+async def list_reports(session: AsyncSession, scope: Scope, f: ReportFilters) -> tuple[Sequence[Report], str | None]:
+    stmt = select(Report).where(scope.reports_clause())
+    stmt = await _apply_filters(session, stmt, f)
+    stmt = _apply_order_and_cursor(stmt, f)
+    rows = (await session.execute(stmt.limit(f.limit + 1))).scalars().all()
+    if len(rows) <= f.limit:
+        return rows, None
+    rows = rows[: f.limit]
+    last = rows[-1]
+    key: list[object] = [last.updated_at.isoformat(), last.id] if f.updated_after else [last.id]
+    return rows, encode_cursor(key)
+
+
+async def _apply_filters(session: AsyncSession, stmt: Select[Report], f: ReportFilters) -> Select[Report]:
+    if f.status:
+        stmt = stmt.where(Report.status.in_(f.status))
+    if f.tier:
+        stmt = stmt.where(Report.tier.in_(f.tier))
+    if f.category:
+        stmt = stmt.where(or_(Report.category_code == f.category, Report.category_code.startswith(f.category + ".")))
+    if f.region_code:
+        level = await session.scalar(select(Region.level).where(Region.code == f.region_code))
+        if level is None:
+            raise Invalid(f"unknown region {f.region_code!r}", field="region_code")
+        stmt = stmt.where(_REGION_COLUMN[Level(level)] == f.region_code)
+    if f.bbox:
+        min_lon, min_lat, max_lon, max_lat = f.bbox
+        stmt = stmt.where(Report.lon.between(min_lon, max_lon), Report.lat.between(min_lat, max_lat))
+    if f.updated_after:
+        stmt = stmt.where(Report.updated_at > f.updated_after)
+    return stmt
+
+
+def _apply_order_and_cursor(stmt: Select[Report], f: ReportFilters) -> Select[Report]:
+    key = decode_cursor(f.cursor) if f.cursor else None
+    try:
+        if f.updated_after:
+            stmt = stmt.order_by(Report.updated_at, Report.id)
+            if key:
+                at, last_id = datetime.fromisoformat(str(key[0])), int(key[1])
+                stmt = stmt.where(or_(Report.updated_at > at, and_(Report.updated_at == at, Report.id > last_id)))
+            return stmt
+        stmt = stmt.order_by(Report.id.desc())
+        return stmt.where(Report.id < int(key[0])) if key else stmt
+    except (IndexError, TypeError, ValueError) as exc:
+        raise Invalid("cursor does not belong to this query", field="cursor") from exc
+
+
+async def list_timeline(session: AsyncSession, report_id: int) -> Sequence[ReportEvent]:
+    stmt = select(ReportEvent).where(ReportEvent.report_id == report_id).order_by(ReportEvent.seq)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def category_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = await session.execute(select(Category.code, Category.name_zh).where(Category.code.in_(codes)))
+    return {code: name for code, name in rows}
+
+
+async def list_categories(session: AsyncSession) -> Sequence[Category]:
+    stmt = (
+        select(Category)
+        .where(Category.active.is_(True))
+        .order_by(Category.parent_code.is_not(None), Category.sort_order)
+    )
+    return (await session.execute(stmt)).scalars().all()

@@ -1,0 +1,102 @@
+"""Wire shapes of reports, timeline entries and categories."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from app.geo.coords import Crs
+from app.geo.schemas import PointIn
+
+REPORT_EXAMPLE: dict[str, Any] = {
+    "client_id": "uuid:4f0c2b8e-6c1a-4d7e-9a51-2f1f7c0e9b11",
+    "category": "safety.fire",
+    "severity": 2,
+    "description": "Straw piled against the back wall of house 12, next to the kitchen stove.",
+    "location": {"lat": 32.0051, "lon": 120.9043, "crs": "gcj02", "accuracy_m": 8},
+    "occurred_at": "2026-11-28T09:41:00+08:00",
+}
+
+
+class ReportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [REPORT_EXAMPLE]})
+
+    client_id: str = Field(min_length=1, max_length=249, pattern=r"^[\x21-\x7e]+$")
+    category: str = Field(min_length=1, max_length=32)
+    severity: int | None = Field(default=None, ge=1, le=4, description="1 一般 … 4 特别重大; default from category")
+    description: str = Field(min_length=1, max_length=4000)
+    location: PointIn
+    occurred_at: AwareDatetime
+    address: str | None = Field(default=None, max_length=255)
+    settled_on_spot: bool = False
+    result: str | None = Field(default=None, max_length=4000)
+
+
+class LocationRead(BaseModel):
+    lat: float
+    lon: float
+    crs: Crs
+    accuracy_m: float | None = None
+
+
+class ReportRead(BaseModel):
+    id: str
+    case_no: str
+    source: str
+    client_id: str
+    category: str
+    category_name: str | None = None
+    severity: int
+    description: str
+    address: str | None
+    location: LocationRead
+    raw_location: LocationRead
+    occurred_at: datetime
+    received_at: datetime
+    updated_at: datetime
+    status: str
+    tier: str
+    centre: str | None = Field(description="division code of the command centre that holds the case")
+    grid_code: str
+    village_code: str
+    town_code: str
+    county_code: str
+    city_code: str
+    outside_grid: bool
+    distance_to_grid_m: float | None
+    accept_due_at: datetime | None
+    resolve_due_at: datetime | None
+    due_at: datetime | None
+    closed_at: datetime | None
+    settled_on_spot: bool
+    result: str | None
+    reject_reason: str | None
+    supervised: bool
+    overdue: bool
+    duplicate_of: str | None
+    caller_phone: str | None
+    version: int
+
+
+class TimelineEntry(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str
+    from_tier: str | None
+    to_tier: str
+    note: str | None
+    data: dict[str, object] | None = None
+
+
+class CategoryNode(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    default_severity: int
+    sensitive: bool
+    children: list[CategoryNode] = []

@@ -1,0 +1,174 @@
+"""Report intake: idempotent on (submitter, client_id), routed by location and policy."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.scope import Actor, Role
+from app.core.config import Settings
+from app.core.errors import Conflict, Forbidden, Invalid
+from app.geo.coords import to_wgs84
+from app.geo.locator import Located, Locator
+from app.models import Category, Report, ReportEvent
+from app.reports import queries
+from app.reports.policy import Routing, route_new_report
+from app.reports.schemas import ReportCreate
+
+SOURCE_BY_ROLE = {Role.GRID_WORKER: "patrol", Role.INFORMANT: "patrol", Role.OPERATOR: "centre", Role.ADMIN: "centre"}
+
+
+@dataclass(frozen=True)
+class Submission:
+    report: Report
+    created: bool
+
+
+def content_hash(data: ReportCreate) -> str:
+    canonical = orjson.dumps(data.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+async def submit_report(
+    session: AsyncSession, actor: Actor, data: ReportCreate, *, now: datetime, locator: Locator, settings: Settings
+) -> Submission:
+    digest = content_hash(data)
+    existing = await queries.find_by_client_id(session, actor.id, data.client_id)
+    if existing is not None:
+        return _replay(existing, digest)
+    if data.settled_on_spot:
+        _check_settlement(actor, data)
+    if data.occurred_at > now + timedelta(seconds=settings.max_future_skew_s):
+        raise Invalid("occurred_at lies in the future", field="occurred_at")
+    category = await queries.get_leaf_category(session, data.category)
+    lat, lon = to_wgs84(data.location.lat, data.location.lon, data.location.crs)
+    await locator.ensure_fresh(session)
+    located = locator.locate(lat, lon, settings.outside_grid_tolerance_m)
+    if located is None:
+        limit = int(settings.outside_grid_tolerance_m)
+        raise Invalid(f"the location is more than {limit} m from every grid", field="location")
+    severity = data.severity or category.default_severity
+    routing = route_new_report(severity, now, settled_on_spot=data.settled_on_spot)
+    values = _row(actor, data, digest, category, located, routing, (lat, lon), severity, now)
+    report_id = await _insert_once(session, values)
+    if report_id is None:  # a concurrent submission of the same client_id won
+        twin = await queries.find_by_client_id(session, actor.id, data.client_id)
+        assert twin is not None
+        return _replay(twin, digest)
+    case_no = make_case_no(located.county_code, now, report_id, settings.timezone)
+    await session.execute(update(Report).where(Report.id == report_id).values(case_no=case_no))
+    session.add(_first_entry(report_id, actor, routing, data, now))
+    await session.flush()
+    report = await queries.load_report(session, report_id)
+    return Submission(report, created=True)
+
+
+def _check_settlement(actor: Actor, data: ReportCreate) -> None:
+    if actor.role is not Role.GRID_WORKER:
+        raise Forbidden("only a grid worker settles a report on the spot", field="settled_on_spot")
+    if not (data.result and data.result.strip()):
+        raise Invalid("result is required when settled_on_spot is true", field="result")
+
+
+def _replay(existing: Report, digest: str) -> Submission:
+    if existing.content_hash != digest:
+        raise Conflict("a report with this client_id already exists with different content", field="client_id")
+    return Submission(existing, created=False)
+
+
+def make_case_no(county_code: str, at: datetime, report_id: int, tz: str) -> str:
+    """320602-20261128-000123: county, local date of receipt, number."""
+    local = at.astimezone(ZoneInfo(tz))
+    return f"{county_code[:6]}-{local:%Y%m%d}-{report_id:06d}"
+
+
+def _row(
+    actor: Actor,
+    data: ReportCreate,
+    digest: str,
+    category: Category,
+    located: Located,
+    routing: Routing,
+    wgs84: tuple[float, float],
+    severity: int,
+    now: datetime,
+) -> dict[str, Any]:
+    centre_by_tier = {"grid": located.town_code, "town": located.town_code, "county": located.county_code}
+    return {
+        "source": SOURCE_BY_ROLE[actor.role],
+        "client_id": data.client_id,
+        "submitter_id": actor.id,
+        "content_hash": digest,
+        "category_code": category.code,
+        "sensitive": category.sensitive,
+        "severity": severity,
+        "description": data.description,
+        "address": data.address,
+        "lat": wgs84[0],
+        "lon": wgs84[1],
+        "raw_lat": data.location.lat,
+        "raw_lon": data.location.lon,
+        "raw_crs": data.location.crs.value,
+        "accuracy_m": data.location.accuracy_m,
+        "occurred_at": data.occurred_at,
+        "received_at": now,
+        "updated_at": now,
+        "grid_id": located.grid_id,
+        "grid_code": located.grid_code,
+        "village_code": located.village_code,
+        "town_code": located.town_code,
+        "county_code": located.county_code,
+        "city_code": located.city_code,
+        "outside_grid": located.outside_grid,
+        "distance_to_grid_m": located.distance_m if located.outside_grid else None,
+        "status": routing.status.value,
+        "tier": routing.tier.value,
+        "centre_code": centre_by_tier.get(routing.tier.value, located.city_code),
+        "accept_due_at": routing.accept_due_at,
+        "resolve_due_at": routing.resolve_due_at,
+        "due_at": routing.due_at,
+        "closed_at": now if data.settled_on_spot else None,
+        "settled_on_spot": data.settled_on_spot,
+        "result": data.result if data.settled_on_spot else None,
+        "supervised": False,
+        "overdue": False,
+        "version": 1,
+    }
+
+
+async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """INSERT … ON CONFLICT (submitter_id, client_id) DO NOTHING RETURNING id."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(Report)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["submitter_id", "client_id"])
+        .returning(Report.id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def _first_entry(report_id: int, actor: Actor, routing: Routing, data: ReportCreate, now: datetime) -> ReportEvent:
+    return ReportEvent(
+        report_id=report_id,
+        seq=1,
+        actor_id=actor.id,
+        actor=actor.username,
+        action="settle_on_spot" if data.settled_on_spot else "submit",
+        from_status=None,
+        to_status=routing.status.value,
+        from_tier=None,
+        to_tier=routing.tier.value,
+        note=data.result if data.settled_on_spot else None,
+        data={"category": data.category, "crs": data.location.crs.value},
+        at=now,
+    )

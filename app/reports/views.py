@@ -1,0 +1,89 @@
+"""ORM rows → wire shapes, in the coordinate system the client asked for, phones masked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.accounts.scope import Scope, mask_phone
+from app.geo.coords import Crs, from_wgs84
+from app.models import Category, Report, ReportEvent
+from app.reports.schemas import CategoryNode, LocationRead, ReportRead, TimelineEntry
+
+
+def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_name: str | None = None) -> ReportRead:
+    lat, lon = from_wgs84(report.lat, report.lon, crs)
+    return ReportRead(
+        id=str(report.id),
+        case_no=report.case_no or "",
+        source=report.source,
+        client_id=report.client_id,
+        category=report.category_code,
+        category_name=category_name,
+        severity=report.severity,
+        description=report.description,
+        address=report.address,
+        location=LocationRead(lat=lat, lon=lon, crs=crs, accuracy_m=report.accuracy_m),
+        raw_location=LocationRead(lat=report.raw_lat, lon=report.raw_lon, crs=Crs(report.raw_crs)),
+        occurred_at=report.occurred_at,
+        received_at=report.received_at,
+        updated_at=report.updated_at,
+        status=report.status,
+        tier=report.tier,
+        centre=report.centre_code,
+        grid_code=report.grid_code,
+        village_code=report.village_code,
+        town_code=report.town_code,
+        county_code=report.county_code,
+        city_code=report.city_code,
+        outside_grid=report.outside_grid,
+        distance_to_grid_m=report.distance_to_grid_m,
+        accept_due_at=report.accept_due_at,
+        resolve_due_at=report.resolve_due_at,
+        due_at=report.due_at,
+        closed_at=report.closed_at,
+        settled_on_spot=report.settled_on_spot,
+        result=report.result,
+        reject_reason=report.reject_reason,
+        supervised=report.supervised,
+        overdue=report.overdue,
+        duplicate_of=str(report.duplicate_of_id) if report.duplicate_of_id else None,
+        caller_phone=report.caller_phone if scope.sees_phone_numbers else mask_phone(report.caller_phone),
+        version=report.version,
+    )
+
+
+def timeline_entry(event: ReportEvent) -> TimelineEntry:
+    return TimelineEntry(
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        from_tier=event.from_tier,
+        to_tier=event.to_tier,
+        note=event.note,
+        data=event.data,
+    )
+
+
+def category_tree(categories: Sequence[Category]) -> list[CategoryNode]:
+    """Every active category (sensitive ones too: anyone may report them; only cleared users see the reports)."""
+    nodes = {
+        c.code: CategoryNode(
+            code=c.code,
+            name_zh=c.name_zh,
+            name_en=c.name_en,
+            default_severity=c.default_severity,
+            sensitive=c.sensitive,
+        )
+        for c in categories
+    }
+    roots: list[CategoryNode] = []
+    for c in categories:
+        node = nodes.get(c.code)
+        if node is None:
+            continue
+        parent = nodes.get(c.parent_code) if c.parent_code else None
+        (parent.children if parent else roots).append(node)
+    return roots
