@@ -3,6 +3,8 @@
 from app.models.account import AuthSession, RefreshToken, User
 from app.models.category import Category
 from app.models.geo import Grid, GridRevision, Region
+from app.models.job import Job, JobAttempt
+from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
 
 __all__ = [
@@ -10,9 +12,13 @@ __all__ = [
     "Category",
     "Grid",
     "GridRevision",
+    "Holiday",
+    "Job",
+    "JobAttempt",
     "RefreshToken",
     "Region",
     "Report",
     "ReportEvent",
+    "RoutingPolicy",
     "User",
 ]

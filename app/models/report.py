@@ -48,6 +48,12 @@ class Report(Base):
     accept_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    due_kind: Mapped[str | None] = mapped_column(String(8))  # accept | resolve: which deadline due_at is
+    due_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when that deadline's clock began
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_count: Mapped[int] = mapped_column(Integer, default=0)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     settled_on_spot: Mapped[bool] = mapped_column(Boolean, default=False)
     result: Mapped[str | None] = mapped_column(Text)
@@ -63,6 +69,8 @@ class Report(Base):
         UniqueConstraint("submitter_id", "client_id"),
         Index("ix_report_updated_at_id", "updated_at", "id"),
         Index("ix_report_lat_lon", "lat", "lon"),
+        Index("ix_report_centre_code_status", "centre_code", "status"),
+        Index("ix_report_category_code_received_at", "category_code", "received_at"),
     )
 
 
