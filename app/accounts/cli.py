@@ -15,7 +15,12 @@ from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import AppError
 
-users_cli = typer.Typer(help="User accounts", no_args_is_help=True)
+users_cli = typer.Typer(no_args_is_help=True)
+
+
+@users_cli.callback()
+def users() -> None:
+    """User accounts (a group, so more commands can join `create`)."""
 
 
 @users_cli.command("create")

@@ -46,4 +46,3 @@ async def session_of(session: AsyncSession, access_token: str, secret: str) -> A
     await session.commit()
     assert row is not None
     return row
-
