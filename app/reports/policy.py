@@ -9,25 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-
-class Tier(StrEnum):
-    GRID = "grid"
-    TOWN = "town"
-    COUNTY = "county"
-    CITY = "city"
-
-
-class Status(StrEnum):
-    REPORTED = "reported"
-    ACCEPTED = "accepted"
-    DISPATCHED = "dispatched"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    REJECTED = "rejected"
-
+from app.reports.states import Status, Tier
 
 ACCEPT_WITHIN = timedelta(minutes=30)
 RESOLVE_WITHIN = timedelta(days=3)

@@ -13,9 +13,9 @@ from app.core.errors import Invalid
 from app.core.pagination import Page
 from app.geo.coords import Crs
 from app.reports import queries, service
-from app.reports.policy import Status, Tier
 from app.reports.queries import MAX_LIMIT, ReportFilters
 from app.reports.schemas import CategoryNode, ReportCreate, ReportRead, TimelineEntry
+from app.reports.states import Status, Tier
 from app.reports.views import category_tree, report_read, timeline_entry
 
 router = APIRouter()

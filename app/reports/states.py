@@ -1,0 +1,53 @@
+"""The case vocabulary shared by workflow, policy and queues (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    REPORTED = "reported"
+    ACCEPTED = "accepted"
+    DISPATCHED = "dispatched"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+OPEN_STATUSES = frozenset({Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED})
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED})
+
+
+class Tier(StrEnum):
+    GRID = "grid"
+    TOWN = "town"
+    COUNTY = "county"
+    CITY = "city"
+
+    @property
+    def rank(self) -> int:
+        return _TIER_ORDER.index(self)
+
+    def up(self) -> Tier | None:
+        """The next tier up, or None at the city."""
+        return _TIER_ORDER[self.rank + 1] if self.rank + 1 < len(_TIER_ORDER) else None
+
+
+_TIER_ORDER = [Tier.GRID, Tier.TOWN, Tier.COUNTY, Tier.CITY]
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    DISPATCH = "dispatch"
+    START = "start"
+    RESOLVE = "resolve"
+    VERIFY_PASS = "verify_pass"
+    VERIFY_FAIL = "verify_fail"
+    ESCALATE = "escalate"
+    SEND_DOWN = "send_down"
+    SUPERVISE = "supervise"
+    REOPEN = "reopen"
+    MARK_DUPLICATE = "mark_duplicate"
+    COMMENT = "comment"
