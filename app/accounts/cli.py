@@ -20,13 +20,15 @@ users_cli = typer.Typer(no_args_is_help=True)
 
 @users_cli.callback()
 def users() -> None:
-    """User accounts (a group, so more commands can join `create`)."""
+    """User accounts."""
 
 
 @users_cli.command("create")
 def create(
     username: str = typer.Option(..., help="sign-in name"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True, help="8+ characters"),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="8+ characters; omit it to be prompted"
+    ),
     role: Role = typer.Option(..., help="grid_worker | informant | operator | admin"),
     region_code: str | None = typer.Option(None, help="12-digit region code (operator, informant)"),
     grid_code: str | None = typer.Option(None, help="15-digit grid code (grid_worker, informant)"),

@@ -114,7 +114,12 @@ async def list_users(
     return Page[UserRead](items=items, next_cursor=next_cursor)
 
 
-@router.get("/users/{user_id}", tags=["users"], summary="One user (admin)", responses=ADMIN_ONLY)
+@router.get(
+    "/users/{user_id}",
+    tags=["users"],
+    summary="One user (admin)",
+    responses={**ADMIN_ONLY, 404: _problem("No such user")},
+)
 async def read_user(user_id: str, _: AdminDep, session: SessionDep) -> UserRead:
     return await _read(session, _parse_id(user_id))
 

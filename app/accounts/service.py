@@ -57,13 +57,18 @@ def _dummy_hash() -> str:
     return hash_password("no user has this password")
 
 
+def _verify_against_dummy(password: str) -> None:
+    """Spend the time a real check would, so unknown usernames cannot be told apart by timing."""
+    verify_password(_dummy_hash(), password)
+
+
 async def sign_in(
     session: AsyncSession, *, username: str, password: str, now: datetime, policy: TokenPolicy
 ) -> IssuedTokens:
     """Check the password and open a new login session with its first token pair."""
     user = await queries.get_user_by_username(session, username)
     if user is None:
-        await asyncio.to_thread(verify_password, _dummy_hash(), password)  # as slow as a real check
+        await asyncio.to_thread(_verify_against_dummy, password)
         raise Unauthorized(BAD_LOGIN)
     if not await asyncio.to_thread(verify_password, user.password_hash, password) or not user.active:
         raise Unauthorized(BAD_LOGIN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
@@ -150,6 +151,17 @@ class TestRefreshRotation:
         await client.post(REFRESH_URL, json={"refresh_token": phone["refresh_token"]})
         await client.post(REFRESH_URL, json={"refresh_token": phone["refresh_token"]})
         assert (await client.get(ME_URL, headers=bearer(desk["access_token"]))).status_code == 200
+
+    async def test_two_racing_refreshes_of_one_token_let_one_win_and_revoke_the_family(
+        self, client: httpx.AsyncClient, session: AsyncSession, app: FastAPI
+    ) -> None:
+        await arrange_world(session)
+        first = (await sign_in(client)).json()
+        body = {"refresh_token": first["refresh_token"]}
+        answers = await asyncio.gather(client.post(REFRESH_URL, json=body), client.post(REFRESH_URL, json=body))
+        assert sorted(a.status_code for a in answers) == [200, 401]
+        login = await session_of(session, first["access_token"], app.state.jwt_secret)
+        assert login.revoked_reason == "refresh_reuse"
 
     async def test_unknown_refresh_token_is_401(self, client: httpx.AsyncClient, session: AsyncSession) -> None:
         await arrange_world(session)
