@@ -16,7 +16,7 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.migrate import upgrade_to_head
 from app.core.security import hash_password
 from app.demo.people import DemoLogin
-from app.demo.plan import CityPlan, build_city
+from app.demo.plan import build_city
 from app.demo.seed import DEMO_PASSWORD, count_summary, has_regions, seed_city
 
 
@@ -49,18 +49,14 @@ async def run_seed(url: str, *, full: bool, if_empty: bool, console: Console) ->
         plan = build_city(full=full)
         password_hash = hash_password(DEMO_PASSWORD)
         with _progress_bar(console) as bar:
-            tasks = {
-                "regions": bar.add_task("regions", total=len(plan.regions)),
-                "grids": bar.add_task("grids", total=len(plan.grids)),
-                "users": bar.add_task("users", total=_user_count(plan)),
-            }
+            tasks = {stage: bar.add_task(stage, total=None) for stage in ("regions", "grids", "users")}
             async with sessions() as session, session.begin():
                 logins = await seed_city(
                     session,
                     plan,
                     password_hash=password_hash,
                     now=datetime.now(UTC),
-                    progress=lambda stage, rows: bar.advance(tasks[stage], rows),
+                    progress=lambda stage, done, total: bar.update(tasks[stage], completed=done, total=total),
                 )
         async with sessions() as session:
             summary = await count_summary(session)
@@ -68,12 +64,6 @@ async def run_seed(url: str, *, full: bool, if_empty: bool, console: Console) ->
         return 0
     finally:
         await engine.dispose()
-
-
-def _user_count(plan: CityPlan) -> int:
-    centres = sum(1 for r in plan.regions if r.level in ("city", "county", "town"))
-    workers = sum(1 for g in plan.grids if g.kind == "comprehensive")
-    return 1 + centres + 2 + workers  # admin, operators, two informants, workers
 
 
 def _progress_bar(console: Console) -> Progress:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from app.models import Grid, GridRevision, Region, User
 
 DEMO_PASSWORD = "gridpatrol-demo"
 BATCH = 1_000
-Progress = Callable[[str, int], None]  # (stage, rows just written); stages: regions, grids, users
+Progress = Callable[[str, int, int], None]  # (stage, rows written so far, rows in all); regions, grids, users
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +34,20 @@ async def seed_city(
     """Insert the plan's regions, grids and users in bulk, bump the grid revision, seed reports.
 
     `password_hash` is one hash of DEMO_PASSWORD shared by every demo user (argon2 is slow on purpose).
+    Users that already exist (`serve` creates `admin` at start-up) are kept as they are.
     Returns the logins worth printing.
     """
     await _insert(session, Region, region_rows(plan, now), "regions", progress)
     await _insert(session, Grid, grid_rows(plan, now), "grids", progress)
     grid_ids = dict((await session.execute(select(Grid.code, Grid.id))).tuples().all())
-    await _insert(session, User, user_rows(plan, grid_ids, password_hash, now), "users", progress)
+    existing = set((await session.scalars(select(User.username))).all())
+    users = [row for row in user_rows(plan, grid_ids, password_hash, now) if row["username"] not in existing]
+    await _insert(session, User, users, "users", progress)
     await session.execute(update(GridRevision).where(GridRevision.id == 1).values(revision=GridRevision.revision + 1))
     await seed_reports(session, plan, now=now)
     await session.flush()
-    return demo_logins(plan)
+    kept = " (existed already; password unchanged)"
+    return [replace(x, where=x.where + kept) if x.username in existing else x for x in demo_logins(plan)]
 
 
 def region_rows(plan: CityPlan, now: datetime) -> list[dict[str, Any]]:
@@ -113,8 +118,10 @@ async def count_summary(session: AsyncSession) -> dict[str, dict[str, int]]:
 async def _insert(
     session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]], stage: str, progress: Progress | None
 ) -> None:
+    if progress is not None:
+        progress(stage, 0, len(rows))
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         await session.execute(insert(model), batch)
         if progress is not None:
-            progress(stage, len(batch))
+            progress(stage, start + len(batch), len(rows))

@@ -128,3 +128,14 @@ class TestSeedDemoCommand:
         assert result.exit_code == 0, result.output
         assert await session.scalar(select(func.count()).select_from(User)) == users
         assert await has_regions(session)
+
+
+class TestSeedAfterServe:
+    async def test_keeps_an_admin_that_serve_created(self, session: AsyncSession) -> None:
+        session.add(User(username="admin", password_hash="kept", role="admin", active=True, created_at=NOW))
+        await session.commit()
+        logins = await _seed(session)
+        admin = await session.scalar(select(User).where(User.username == "admin"))
+        assert admin is not None and admin.password_hash == "kept"
+        assert "existed already" in logins[0].where
+        assert await session.scalar(select(func.count()).select_from(User).where(User.role == "operator")) == 107

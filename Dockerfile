@@ -1,0 +1,36 @@
+# GridPatrol API image. The source stays at /app and is installed in editable mode, because
+# app/core/migrate.py finds alembic.ini and migrations/ relative to the source tree
+# (Path(__file__).parents[2] == /app); a plain `pip install .` would point it into site-packages.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    GRIDPATROL_VAR_DIR=/var/lib/gridpatrol
+
+WORKDIR /app
+
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin gridpatrol \
+    && mkdir -p /var/lib/gridpatrol \
+    && chown gridpatrol:gridpatrol /var/lib/gridpatrol
+
+# Dependencies first, in their own layer: it is rebuilt only when pyproject.toml changes.
+COPY pyproject.toml README.md ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+COPY . .
+RUN pip install --no-deps -e . \
+    && python -c "import app.core.migrate as m; assert (m._ROOT / 'alembic.ini').is_file(), m._ROOT"
+
+USER gridpatrol
+EXPOSE 8000
+VOLUME ["/var/lib/gridpatrol"]
+
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
+
+CMD ["gridpatrol", "serve", "--host", "0.0.0.0", "--port", "8000"]
