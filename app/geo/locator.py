@@ -105,11 +105,11 @@ class _Snapshot:
         return math.floor((lon - self.x0) * self.kx), math.floor((lat - self.y0) * self.ky)
 
     def inside(self, lat: float, lon: float) -> Located | None:
-        candidates = self.cells.get(self._cell(lon, lat), self.big)
-        boxes, geoms = self.boxes, self.geoms
-        for i in candidates:
+        key = (math.floor((lon - self.x0) * self.kx), math.floor((lat - self.y0) * self.ky))
+        boxes, geoms, intersects_xy = self.boxes, self.geoms, shapely.intersects_xy
+        for i in self.cells.get(key, self.big):
             minx, miny, maxx, maxy = boxes[i]
-            if minx <= lon <= maxx and miny <= lat <= maxy and shapely.intersects_xy(geoms[i], lon, lat):
+            if minx <= lon <= maxx and miny <= lat <= maxy and intersects_xy(geoms[i], lon, lat):
                 return self.located[i]
         return None
 
