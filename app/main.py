@@ -14,6 +14,7 @@ from app.core.clock import Clock, SystemClock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_handlers
+from app.core.jobs import JobRegistry, JobWorker
 from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.requestid import RequestIdMiddleware
 from app.geo import router as geo_router
@@ -35,8 +36,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        await engine.dispose()
+        if settings.jobs_enabled:
+            worker.start()
+        try:
+            yield
+        finally:
+            await worker.stop()
+            await engine.dispose()
 
     app = FastAPI(
         title="GridPatrol",
@@ -51,6 +57,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.jwt_secret = settings.resolved_jwt_secret()
     app.state.locator = Locator(check_interval_s=settings.locator_check_interval_s)
     app.state.metrics = Metrics()
+    app.state.jobs = JobRegistry()  # domains register their handlers here
+    worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)
+    app.state.job_worker = worker
 
     install_handlers(app)
     app.include_router(ops.router)

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     locator_check_interval_s: float = 2.0
     log_level: str = "INFO"
     db_pool_size: int = Field(default=20, ge=1)
+    jobs_enabled: bool = True  # run the job worker in this process (lifespan)
+    job_poll_interval_s: float = Field(default=1.0, gt=0)
+    job_batch_size: int = Field(default=20, ge=1)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -1,0 +1,22 @@
+"""Durable background jobs: an outbox in the job table and a worker that runs each job once.
+
+await enqueue(session, "reports.check_deadline", {"report_id": 1}, run_at=due_at)
+registry.register("reports.check_deadline", handler)            # async (ctx, payload)
+registry.register("stats.rollup", rollup, every=timedelta(hours=1))
+await JobWorker(sessionmaker, registry, clock, settings).run_once()
+"""
+
+from app.core.jobs.outbox import enqueue
+from app.core.jobs.registry import Handler, JobContext, JobRegistry
+from app.core.jobs.worker import JobCounters, JobWorker, UnknownJobKind, backoff
+
+__all__ = [
+    "Handler",
+    "JobContext",
+    "JobCounters",
+    "JobRegistry",
+    "JobWorker",
+    "UnknownJobKind",
+    "backoff",
+    "enqueue",
+]

@@ -1,0 +1,246 @@
+"""The worker: claim due jobs, run each handler in the job's own transaction, record the outcome.
+
+On PostgreSQL a job is claimed with ``FOR UPDATE SKIP LOCKED`` and its handler runs in the same
+transaction, which then marks it done and commits: the row lock keeps every other worker off it,
+and the handler's writes commit atomically with "done" — a job's effects happen exactly once.
+On SQLite (one worker per process) every transaction is BEGIN IMMEDIATE, which serialises them.
+
+A failing handler runs inside a savepoint: its writes are rolled back, and the failure (attempt
+count, JobAttempt row, backoff or death) is recorded while the row is still locked, so no other
+worker can pick the job up before its backoff is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.clock import Clock
+from app.core.config import Settings
+from app.core.jobs.outbox import enqueue
+from app.core.jobs.registry import JobContext, JobRegistry, Registration, slot_key, slot_of, slot_start
+from app.models.job import Job, JobAttempt
+
+log = logging.getLogger("app.core.jobs")
+
+MAX_BACKOFF_S = 3600.0
+JITTER = 0.1  # up to +10 % of the delay, so retries of many jobs failing together spread out
+MAX_ERROR_CHARS = 2000
+
+
+class UnknownJobKind(Exception):
+    """A job whose kind no handler is registered for (it is retried, then ends dead)."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The facts of a claimed job, read once (handlers may expire or reload ORM state)."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempt: int  # this run's number: attempts so far + 1
+    max_attempts: int
+
+
+@dataclass
+class JobCounters:
+    ran: int = 0  # handler invocations (any outcome)
+    done: int = 0
+    failed: int = 0  # failed attempts, including the last one of a job that died
+    dead: int = 0
+
+
+def backoff(attempt: int, rng: random.Random) -> timedelta:
+    """2^attempt seconds, capped at an hour, plus up to 10 % jitter."""
+    base = min(2.0**attempt, MAX_BACKOFF_S)
+    return timedelta(seconds=base * (1 + JITTER * rng.random()))
+
+
+def describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class JobWorker:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        registry: JobRegistry,
+        clock: Clock,
+        settings: Settings,
+        worker_id: str | None = None,
+        *,
+        rng: random.Random | None = None,
+        stop_timeout_s: float = 10.0,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.registry = registry
+        self.clock = clock
+        self.settings = settings
+        self.worker_id = (worker_id or default_worker_id())[:100]
+        self.counters = JobCounters()
+        self._rng = rng or random.Random()
+        self._stop_timeout_s = stop_timeout_s
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    # -- running -----------------------------------------------------------------------------
+
+    async def run_once(self) -> int:
+        """Run up to ``job_batch_size`` due jobs, one transaction each; return how many ran."""
+        ran = 0
+        while ran < self.settings.job_batch_size:
+            if not await self._run_next():
+                break
+            ran += 1
+        return ran
+
+    async def _run_next(self) -> bool:
+        async with self.sessionmaker() as session, session.begin():
+            now = self.clock.now()
+            job = await self._claim(session, now)
+            if job is None:
+                return False
+            registration = self.registry.get(job.kind)
+            self.counters.ran += 1
+            try:
+                async with session.begin_nested():
+                    if registration is None:
+                        raise UnknownJobKind(f"no handler is registered for job kind {job.kind!r}")
+                    ctx = JobContext(session, now, self.settings, job.id, job.attempt)
+                    await registration.handler(ctx, job.payload)
+            except Exception as exc:
+                await self._record_failure(session, job, exc, now, registration)
+                return True
+            await self._finish(session, job, "done", now)
+            await self._schedule_next(session, registration, now)
+            self.counters.done += 1
+            return True
+
+    async def _claim(self, session: AsyncSession, now: datetime) -> Claimed | None:
+        stmt = (
+            select(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts)
+            .where(Job.status == "pending", Job.run_at <= now)
+            .order_by(Job.run_at, Job.id)
+            .limit(1)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        row = (await session.execute(stmt)).one_or_none()
+        if row is None:
+            return None
+        return Claimed(row.id, row.kind, dict(row.payload), row.attempts + 1, row.max_attempts)
+
+    async def _finish(
+        self, session: AsyncSession, job: Claimed, status: str, now: datetime, error: str | None = None
+    ) -> None:
+        values = {"status": status, "attempts": job.attempt, "finished_at": now, "last_error": error}
+        await session.execute(update(Job).where(Job.id == job.id).values(**values))
+
+    async def _record_failure(
+        self,
+        session: AsyncSession,
+        job: Claimed,
+        exc: Exception,
+        now: datetime,
+        registration: Registration | None,
+    ) -> None:
+        error = describe(exc)
+        self.counters.failed += 1
+        session.add(JobAttempt(job_id=job.id, attempt=job.attempt, worker=self.worker_id, error=error, at=now))
+        if job.attempt >= job.max_attempts:
+            await self._finish(session, job, "dead", now, error)
+            await self._schedule_next(session, registration, now)
+            self.counters.dead += 1
+            log.error(
+                "job %s (%s) is dead after %d attempts: %s",
+                job.id, job.kind, job.attempt, error, exc_info=exc,
+            )  # fmt: skip
+            return
+        run_at = now + backoff(job.attempt, self._rng)
+        values = {"attempts": job.attempt, "last_error": error, "run_at": run_at}
+        await session.execute(update(Job).where(Job.id == job.id).values(**values))
+        log.warning(
+            "job %s (%s) failed attempt %d/%d, retry at %s: %s",
+            job.id, job.kind, job.attempt, job.max_attempts, run_at.isoformat(), error, exc_info=exc,
+        )  # fmt: skip
+
+    async def _schedule_next(self, session: AsyncSession, registration: Registration | None, now: datetime) -> None:
+        """After a recurring job finishes, enqueue its next slot (never one already in the past)."""
+        if registration is None or registration.every is None:
+            return
+        await self._enqueue_slot(session, registration, slot_of(now, registration.every) + 1, now)
+
+    async def _enqueue_slot(self, session: AsyncSession, registration: Registration, slot: int, now: datetime) -> None:
+        assert registration.every is not None
+        await enqueue(
+            session,
+            registration.kind,
+            {"slot": slot},
+            run_at=slot_start(slot, registration.every),
+            dedupe_key=slot_key(registration.kind, slot),
+            now=now,
+        )
+
+    async def ensure_recurring(self) -> None:
+        """Enqueue the current slot of every recurring kind (idempotent across processes)."""
+        async with self.sessionmaker() as session, session.begin():
+            now = self.clock.now()
+            for registration in self.registry.recurring():
+                assert registration.every is not None
+                await self._enqueue_slot(session, registration, slot_of(now, registration.every), now)
+
+    # -- background loop ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Run the loop in a background task: ensure recurring jobs, then run_once and wait."""
+        if self._task is not None:
+            raise RuntimeError("job worker already started")
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._loop(), name=f"job-worker {self.worker_id}")
+
+    async def stop(self) -> None:
+        """Let the job in hand finish (up to the stop timeout), then end the loop."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self._stop_timeout_s)
+        except TimeoutError:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        log.info("job worker %s started", self.worker_id)
+        try:
+            await self.ensure_recurring()
+        except Exception:
+            log.exception("job worker %s could not enqueue recurring jobs", self.worker_id)
+        while not self._stopping.is_set():
+            busy = False
+            try:
+                busy = await self.run_once() >= self.settings.job_batch_size
+            except Exception:
+                log.exception("job worker %s: run_once failed", self.worker_id)
+            if busy:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.settings.job_poll_interval_s)
+        log.info("job worker %s stopped", self.worker_id)
