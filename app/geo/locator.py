@@ -80,6 +80,7 @@ class _Snapshot:
 
     def _build_cells(self, bounds: Any) -> None:
         self.cells: dict[tuple[int, int], tuple[int, ...]] = {}
+        self.big: tuple[int, ...] = ()
         self.x0 = self.y0 = 0.0
         self.kx = self.ky = 1.0
         if len(bounds) == 0:
