@@ -8,6 +8,7 @@ Between tests every table but the seeded ones is emptied.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -129,10 +130,13 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
-    """A session for arranging and inspecting rows; commit explicitly after arranging."""
-    async with make_sessionmaker(app.state.engine)() as s:
+async def session(app: FastAPI, settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and inspecting rows. Each statement commits on its own (autocommit),
+    so reading never holds a lock the app under test waits for and always sees fresh rows."""
+    engine = make_engine(settings.resolved_database_url(), pool_size=2, autocommit=True)
+    async with make_sessionmaker(engine)() as s:
         yield s
+    await engine.dispose()
 
 
 @pytest.fixture
@@ -142,7 +146,8 @@ def api() -> Callable[[str], str]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        item.add_marker(pytest.mark.asyncio(loop_scope="session"))
+        if inspect.iscoroutinefunction(getattr(item, "function", None)):
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"))
 
 
 @pytest.fixture

@@ -56,15 +56,17 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 20, autocommit: bool = False) -> AsyncEngine:
+    """The engine for `url`. `autocommit` makes every statement its own transaction (inspection only)."""
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"isolation_level": None, "timeout": 30})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, immediate=not autocommit)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **options)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _: Any) -> None:
         cur = dbapi_conn.cursor()
@@ -73,6 +75,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+
+    if not immediate:
+        return
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import AwareDatetime
 
 from app.accounts.deps import ActorDep, ScopeDep
@@ -12,9 +12,9 @@ from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import Invalid
 from app.core.pagination import Page
 from app.geo.coords import Crs
-from app.reports import queries, service
+from app.reports import actions, queries, service
 from app.reports.queries import MAX_LIMIT, ReportFilters
-from app.reports.schemas import CategoryNode, ReportCreate, ReportRead, TimelineEntry
+from app.reports.schemas import ActionIn, CategoryNode, ReportCreate, ReportRead, TimelineEntry
 from app.reports.states import Status, Tier
 from app.reports.views import category_tree, report_read, timeline_entry
 
@@ -57,10 +57,54 @@ async def submit_report(
 
 
 @router.get("/reports/{report_id}", response_model=ReportRead, tags=["reports"], summary="One report")
-async def get_report(report_id: str, scope: ScopeDep, session: SessionDep, crs: Crs = Crs.WGS84) -> ReportRead:
+async def get_report(
+    report_id: str, response: Response, scope: ScopeDep, session: SessionDep, crs: Crs = Crs.WGS84
+) -> ReportRead:
     report = await queries.get_report(session, scope, report_id)
     names = await queries.category_names(session, {report.category_code})
+    response.headers["ETag"] = f'"{report.version}"'
     return report_read(report, scope, crs, names.get(report.category_code))
+
+
+def _if_match_version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise Invalid('If-Match carries the version as an ETag, e.g. "3"', field="If-Match")
+    return int(tag)
+
+
+@router.post(
+    "/reports/{report_id}/actions",
+    response_model=ReportRead,
+    tags=["reports"],
+    summary="Act on a case (accept, dispatch, escalate, …)",
+    responses={
+        403: {"description": "Not the current centre (or otherwise not yours to act on)"},
+        409: {"description": "Stale version, or not allowed from the current status (named in the problem)"},
+    },
+)
+async def act_on_report(
+    report_id: str,
+    cmd: ActionIn,
+    response: Response,
+    actor: ActorDep,
+    scope: ScopeDep,
+    session: SessionDep,
+    clock: ClockDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> ReportRead:
+    header_version = _if_match_version(if_match)
+    if header_version is not None and cmd.version is not None and header_version != cmd.version:
+        raise Invalid("If-Match and version disagree", field="version")
+    if cmd.version is None and header_version is not None:
+        cmd = cmd.model_copy(update={"version": header_version})
+    report = await queries.get_report(session, scope, report_id)
+    updated = await actions.apply_action(session, actor, report, cmd, now=clock.now())
+    names = await queries.category_names(session, {updated.category_code})
+    response.headers["ETag"] = f'"{updated.version}"'
+    return report_read(updated, scope, category_name=names.get(updated.category_code))
 
 
 def _parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.geo.coords import Crs
 from app.geo.schemas import PointIn
+from app.reports.states import Action
 
 REPORT_EXAMPLE: dict[str, Any] = {
     "client_id": "uuid:4f0c2b8e-6c1a-4d7e-9a51-2f1f7c0e9b11",
@@ -100,3 +101,31 @@ class CategoryNode(BaseModel):
     default_severity: int
     sensitive: bool
     children: list[CategoryNode] = []
+
+
+class ActionIn(BaseModel):
+    """One workflow action; which fields it needs is in the workflow table (DESIGN.md §4)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"action": "accept", "version": 1},
+                {"action": "dispatch", "version": 2, "unit": "镇安监办"},
+                {"action": "escalate", "version": 2, "reason": "Needs the county fire brigade"},
+            ]
+        },
+    )
+
+    action: Action
+    version: int | None = Field(default=None, ge=1, description="the version you saw; or send If-Match")
+    reason: str | None = Field(default=None, min_length=1, max_length=4000)
+    note: str | None = Field(default=None, min_length=1, max_length=4000)
+    unit: str | None = Field(default=None, min_length=1, max_length=100)
+    result: str | None = Field(default=None, min_length=1, max_length=4000)
+    region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    of: str | None = Field(default=None, min_length=1, max_length=20, description="id of the original report")
+
+    def given_fields(self) -> set[str]:
+        names = ("reason", "note", "unit", "result", "region_code", "of")
+        return {name for name in names if (getattr(self, name) or "").strip()}

@@ -135,6 +135,8 @@ def _row(
         "accept_due_at": routing.accept_due_at,
         "resolve_due_at": routing.resolve_due_at,
         "due_at": routing.due_at,
+        "due_kind": "accept" if routing.due_at else None,
+        "due_started_at": now if routing.due_at else None,
         "closed_at": now if data.settled_on_spot else None,
         "settled_on_spot": data.settled_on_spot,
         "result": data.result if data.settled_on_spot else None,
