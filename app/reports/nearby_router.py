@@ -1,0 +1,69 @@
+"""HTTP for possible duplicates near a point: GET /reports/nearby.
+
+Mount this router before the reports router, or `/reports/{report_id}` captures "nearby".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from app.accounts.deps import ScopeDep
+from app.core.deps import ClockDep, SessionDep
+from app.geo.coords import Crs, to_wgs84
+from app.reports import queries
+from app.reports.duplicates import find_possible_duplicates
+
+router = APIRouter(tags=["reports"])
+
+
+class NearbyItem(BaseModel):
+    id: str
+    case_no: str
+    category: str
+    status: str
+    distance_m: float
+    received_at: datetime
+    description: str
+
+
+class NearbyPage(BaseModel):
+    items: list[NearbyItem]
+
+
+@router.get(
+    "/reports/nearby",
+    response_model=NearbyPage,
+    summary="Open reports of a category near a point: possible duplicates, nearest first",
+    responses={422: {"description": "Invalid lat, lon, crs or category; the problem names the field"}},
+)
+async def get_nearby(
+    lat: Annotated[float, Query(ge=-90, le=90, allow_inf_nan=False)],
+    lon: Annotated[float, Query(ge=-180, le=180, allow_inf_nan=False)],
+    category: Annotated[str, Query(max_length=32)],
+    scope: ScopeDep,
+    session: SessionDep,
+    clock: ClockDep,
+    crs: Crs = Crs.WGS84,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> NearbyPage:
+    leaf = await queries.get_leaf_category(session, category)
+    wgs_lat, wgs_lon = to_wgs84(lat, lon, crs)
+    found = await find_possible_duplicates(session, scope, leaf.code, wgs_lat, wgs_lon, clock.now(), limit=limit)
+    return NearbyPage(
+        items=[
+            NearbyItem(
+                id=str(r.id),
+                case_no=r.case_no or "",
+                category=r.category_code,
+                status=r.status,
+                distance_m=round(d, 1),
+                received_at=r.received_at,
+                description=r.description,
+            )
+            for r, d in found
+        ]
+    )

@@ -1,0 +1,170 @@
+"""Admin HTTP for routing policy versions and the holiday override table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.deps import AdminDep
+from app.core.deps import ClockDep, SessionDep
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.pagination import Page, decode_cursor, encode_cursor
+from app.models import Category, Holiday, RoutingPolicy
+from app.reports import policy as policies
+from app.reports.calendar import CalendarMode
+from app.reports.policy import PolicyRules
+
+router = APIRouter(tags=["policy"])
+
+
+class PolicyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    calendar: CalendarMode = CalendarMode.CALENDAR
+    rules: PolicyRules
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class PolicyRead(BaseModel):
+    version: int
+    active: bool
+    calendar: CalendarMode
+    rules: dict[str, Any]
+    note: str | None
+    created_by: str | None
+    created_at: datetime | None  # None only for the built-in default when nothing is stored
+
+
+class HolidayWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    is_workday: bool
+    name: str | None = Field(default=None, max_length=64)
+
+
+class HolidayRead(BaseModel):
+    day: date
+    is_workday: bool
+    name: str | None
+
+
+def _policy_read(row: RoutingPolicy) -> PolicyRead:
+    return PolicyRead(
+        version=row.version,
+        active=row.active,
+        calendar=CalendarMode(row.calendar),
+        rules=row.rules,
+        note=row.note,
+        created_by=str(row.created_by_id) if row.created_by_id is not None else None,
+        created_at=row.created_at,
+    )
+
+
+@router.get("/policies", response_model=Page[PolicyRead], summary="Routing policy versions, newest first")
+async def list_policies(
+    _: AdminDep,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[PolicyRead]:
+    stmt = select(RoutingPolicy).order_by(RoutingPolicy.version.desc())
+    if cursor:
+        key = decode_cursor(cursor)
+        if len(key) != 1 or not isinstance(key[0], int):
+            raise Invalid("cursor does not belong to this query", field="cursor")
+        stmt = stmt.where(RoutingPolicy.version < key[0])
+    rows = (await session.execute(stmt.limit(limit + 1))).scalars().all()
+    next_cursor = encode_cursor([rows[limit - 1].version]) if len(rows) > limit else None
+    return Page(items=[_policy_read(r) for r in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get("/policies/active", response_model=PolicyRead, summary="The active routing policy")
+async def get_active_policy(_: AdminDep, session: SessionDep) -> PolicyRead:
+    row = await session.scalar(
+        select(RoutingPolicy).where(RoutingPolicy.active.is_(True)).order_by(RoutingPolicy.version.desc())
+    )
+    if row is None:  # nothing stored: the built-in default is in force
+        default = policies.DEFAULT_POLICY
+        return PolicyRead(
+            version=default.version,
+            active=True,
+            calendar=default.calendar,
+            rules=policies.DEFAULT_RULES,
+            note="built-in default",
+            created_by=None,
+            created_at=None,
+        )
+    return _policy_read(row)
+
+
+@router.get("/policies/{version}", response_model=PolicyRead, summary="One routing policy version")
+async def get_policy(version: int, _: AdminDep, session: SessionDep) -> PolicyRead:
+    row = await session.get(RoutingPolicy, version)
+    if row is None:
+        raise NotFound("no such policy version")
+    return _policy_read(row)
+
+
+@router.post(
+    "/policies",
+    response_model=PolicyRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create the next policy version and make it the only active one",
+    responses={422: {"description": "Invalid rules; the problem names the field"}},
+)
+async def create_policy(
+    body: PolicyCreate, actor: AdminDep, session: SessionDep, clock: ClockDep, response: Response
+) -> PolicyRead:
+    await _check_categories(session, body.rules)
+    row = await policies.create_policy(
+        session, calendar=body.calendar, rules=body.rules, note=body.note, created_by_id=actor.id, now=clock.now()
+    )
+    response.headers["Location"] = f"/api/v1/policies/{row.version}"
+    return _policy_read(row)
+
+
+async def _check_categories(session: AsyncSession, rules: PolicyRules) -> None:
+    codes = {r.category for r in rules.rules if r.category != "*"}
+    known = set((await session.execute(select(Category.code).where(Category.code.in_(codes)))).scalars())
+    for i, rule in enumerate(rules.rules):
+        if rule.category != "*" and rule.category not in known:
+            raise Invalid(f"unknown category {rule.category!r}", field=f"rules.rules.{i}.category")
+
+
+@router.get("/holidays", response_model=list[HolidayRead], summary="Holiday overrides, by day")
+async def list_holidays(
+    _: AdminDep, session: SessionDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+) -> list[HolidayRead]:
+    stmt = select(Holiday).order_by(Holiday.day)
+    if year is not None:
+        stmt = stmt.where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
+    rows: Sequence[Holiday] = (await session.execute(stmt)).scalars().all()
+    return [HolidayRead(day=h.day, is_workday=h.is_workday, name=h.name) for h in rows]
+
+
+@router.put("/holidays/{day}", response_model=HolidayRead, summary="Mark a day off or a make-up working day")
+async def put_holiday(day: date, body: HolidayWrite, _: AdminDep, session: SessionDep) -> HolidayRead:
+    row = await session.get(Holiday, day)
+    if row is None:
+        row = Holiday(day=day)
+        session.add(row)
+    row.is_workday = body.is_workday
+    row.name = body.name
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("the day was written at the same moment; try again") from exc
+    return HolidayRead(day=row.day, is_workday=row.is_workday, name=row.name)
+
+
+@router.delete("/holidays/{day}", status_code=status.HTTP_204_NO_CONTENT, summary="Drop an override")
+async def delete_holiday(day: date, _: AdminDep, session: SessionDep) -> Response:
+    result = await session.execute(delete(Holiday).where(Holiday.day == day))
+    if not getattr(result, "rowcount", 0):
+        raise NotFound("no override for that day")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
