@@ -171,15 +171,22 @@ class Locator:
 
     async def ensure_fresh(self, session: AsyncSession) -> None:
         """Reload when marked stale, or when grid_revision moved (checked at most every check_interval_s)."""
-        if not self._stale and time.monotonic() - self._checked_at < self.check_interval_s:
+        if self._fresh_enough():
             return
         async with self._lock:
+            if self._fresh_enough():  # another request refreshed it while this one waited
+                return
             revision = (await session.execute(select(GridRevision.revision).where(GridRevision.id == 1))).scalar_one()
             self._checked_at = time.monotonic()
             if self._stale or self._snapshot is None or revision != self._snapshot.revision:
                 self._stale = False
                 rows, names = await _load_rows(session)
                 self._snapshot = await asyncio.to_thread(_Snapshot, rows, names, revision)
+
+    def _fresh_enough(self) -> bool:
+        """A snapshot exists (requests wait for the first one), nothing marked it stale, checked recently."""
+        recently = time.monotonic() - self._checked_at < self.check_interval_s
+        return self._snapshot is not None and not self._stale and recently
 
     def locate(self, lat: float, lon: float, tolerance_m: float = 500.0) -> Located | None:
         """The grid containing (lat, lon) WGS-84; else the nearest within tolerance_m (outside_grid); else None."""

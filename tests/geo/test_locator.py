@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 
 import pytest
 import shapely
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.geo.locator import GridRow, Locator
+from app.core.db import make_sessionmaker
+from app.geo.locator import GridRow, Located, Locator
+from tests import factories as f
 from tests.geo.helpers import square
 
 pytestmark = pytest.mark.filterwarnings("ignore:The test .* is marked with:pytest.PytestWarning")
@@ -91,3 +96,24 @@ class TestLocator:
         locator = Locator.build([row(1, shapely.box(120.0, 32.0, 120.01, 32.01))], revision=5)
         assert locator.revision == 5 and locator.size == 1
         assert locator.locate(32.005, 120.005) is not None
+
+
+class TestColdStart:
+    async def test_requests_arriving_during_the_first_build_wait_for_it(
+        self, app: FastAPI, session: AsyncSession
+    ) -> None:
+        """Regression: the first snapshot used to be skipped by requests that arrived while it was built."""
+        await f.make_geography(session)
+        await f.make_grid(session, village=f.VILLAGE_A, lon=120.90, lat=32.00)
+        await session.commit()
+        locator = Locator(check_interval_s=60)
+        factory = make_sessionmaker(app.state.engine)
+
+        async def locate_once() -> Located | None:
+            async with factory() as s:
+                await locator.ensure_fresh(s)
+                await s.rollback()
+            return locator.locate(32.005, 120.905)
+
+        results = await asyncio.gather(*(locate_once() for _ in range(8)))
+        assert all(r is not None and r.grid_code == f.VILLAGE_A + "001" for r in results)
