@@ -20,6 +20,7 @@ from app.core.requestid import RequestIdMiddleware
 from app.geo import router as geo_router
 from app.geo.locator import Locator
 from app.reports import router as reports_router
+from app.reports.categories import CategoryCache
 
 API = "/api/v1"
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.jwt_secret = settings.resolved_jwt_secret()
     app.state.locator = Locator(check_interval_s=settings.locator_check_interval_s)
+    app.state.categories = CategoryCache()
     app.state.metrics = Metrics()
     app.state.jobs = JobRegistry()  # domains register their handlers here
     worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)

@@ -177,7 +177,7 @@ async def count_written(database: str, prefix: str) -> dict[str, int]:
             """
             SELECT count(*) AS reports,
                    count(DISTINCT (submitter_id, client_id)) AS distinct_client_ids,
-                   count(case_no) AS with_case_no,
+                   count(id) AS with_case_no,
                    (SELECT count(*) FROM report_event e JOIN report r ON r.id = e.report_id
                      WHERE r.client_id LIKE $1) AS timeline_entries
               FROM report WHERE client_id LIKE $1

@@ -63,7 +63,7 @@ def make_engine(url: str, *, pool_size: int = 20, autocommit: bool = False) -> A
         _configure_sqlite(engine, immediate=not autocommit)
         return engine
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **options)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, **options)
 
 
 def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, BigId, UTCDateTime
 
+CASE_NO_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def format_case_no(county_code: str, received_at: datetime, report_id: int) -> str:
+    return f"{county_code[:6]}-{received_at.astimezone(CASE_NO_TZ):%Y%m%d}-{report_id:06d}"
+
+
+def parse_case_no(case_no: str) -> int | None:
+    """The report id inside a case number, or None if it is not one."""
+    parts = case_no.split("-")
+    return int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+
 
 class Report(Base):
     __tablename__ = "report"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    case_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     source: Mapped[str] = mapped_column(String(16))  # patrol | hotline | open311 | centre
     client_id: Mapped[str] = mapped_column(String(255))
     submitter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -64,6 +76,11 @@ class Report(Base):
     caller_phone: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(255))
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @property
+    def case_no(self) -> str:
+        """320602-20261128-000123: county, local (China Standard Time) date of receipt, number."""
+        return format_case_no(self.county_code, self.received_at, self.id)
 
     __table_args__ = (
         UniqueConstraint("submitter_id", "client_id"),

@@ -43,17 +43,18 @@ async def submit_report(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> ReportRead:
+    categories = request.app.state.categories
     submission = await service.submit_report(
-        session, actor, data, now=clock.now(), locator=request.app.state.locator, settings=settings
-    )
+        session, actor, data, now=clock.now(), locator=request.app.state.locator, categories=categories,
+        settings=settings,
+    )  # fmt: skip
     report = submission.report
     if submission.created:
         request.app.state.metrics.reports.labels(report.source).inc()
         response.headers["Location"] = f"{request.url.path}/{report.id}"
     else:
         response.status_code = status.HTTP_200_OK
-    names = await queries.category_names(session, {report.category_code})
-    return report_read(report, scope, category_name=names.get(report.category_code))
+    return report_read(report, scope, category_name=categories.name(report.category_code))
 
 
 @router.get("/reports/{report_id}", response_model=ReportRead, tags=["reports"], summary="One report")

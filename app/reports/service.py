@@ -6,10 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import update
+from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,8 +17,9 @@ from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, Invalid
 from app.geo.coords import to_wgs84
 from app.geo.locator import Located, Locator
-from app.models import Category, Report, ReportEvent
+from app.models import Report, ReportEvent
 from app.reports import queries
+from app.reports.categories import CategoryCache, CategoryInfo
 from app.reports.policy import Routing, route_new_report
 from app.reports.schemas import ReportCreate
 
@@ -38,17 +38,51 @@ def content_hash(data: ReportCreate) -> str:
 
 
 async def submit_report(
-    session: AsyncSession, actor: Actor, data: ReportCreate, *, now: datetime, locator: Locator, settings: Settings
+    session: AsyncSession,
+    actor: Actor,
+    data: ReportCreate,
+    *,
+    now: datetime,
+    locator: Locator,
+    categories: CategoryCache,
+    settings: Settings,
 ) -> Submission:
+    """Create the report, or answer the original one when this client_id was seen with the same content.
+
+    The insert comes first (ON CONFLICT DO NOTHING): a replay costs one lookup, a new report two inserts.
+    """
     digest = content_hash(data)
-    existing = await queries.find_by_client_id(session, actor.id, data.client_id)
-    if existing is not None:
-        return _replay(existing, digest)
+    try:
+        values = await _new_report_values(session, actor, data, digest, now, locator, categories, settings)
+    except Invalid:
+        existing = await queries.find_by_client_id(session, actor.id, data.client_id)
+        if existing is None:
+            raise
+        return _replay(existing, digest)  # validated when it was first accepted
+    report_id = await _insert_once(session, values)
+    if report_id is None:  # seen before, or a concurrent submission of the same client_id won
+        twin = await queries.find_by_client_id(session, actor.id, data.client_id)
+        assert twin is not None
+        return _replay(twin, digest)
+    await session.execute(insert(ReportEvent).values(**_first_entry(report_id, actor, values, data, now)))
+    return Submission(Report(id=report_id, **values), created=True)
+
+
+async def _new_report_values(
+    session: AsyncSession,
+    actor: Actor,
+    data: ReportCreate,
+    digest: str,
+    now: datetime,
+    locator: Locator,
+    categories: CategoryCache,
+    settings: Settings,
+) -> dict[str, Any]:
     if data.settled_on_spot:
         _check_settlement(actor, data)
     if data.occurred_at > now + timedelta(seconds=settings.max_future_skew_s):
         raise Invalid("occurred_at lies in the future", field="occurred_at")
-    category = await queries.get_leaf_category(session, data.category)
+    category = await categories.leaf(session, data.category)
     lat, lon = to_wgs84(data.location.lat, data.location.lon, data.location.crs)
     await locator.ensure_fresh(session)
     located = locator.locate(lat, lon, settings.outside_grid_tolerance_m)
@@ -57,18 +91,7 @@ async def submit_report(
         raise Invalid(f"the location is more than {limit} m from every grid", field="location")
     severity = data.severity or category.default_severity
     routing = route_new_report(severity, now, settled_on_spot=data.settled_on_spot)
-    values = _row(actor, data, digest, category, located, routing, (lat, lon), severity, now)
-    report_id = await _insert_once(session, values)
-    if report_id is None:  # a concurrent submission of the same client_id won
-        twin = await queries.find_by_client_id(session, actor.id, data.client_id)
-        assert twin is not None
-        return _replay(twin, digest)
-    case_no = make_case_no(located.county_code, now, report_id, settings.timezone)
-    await session.execute(update(Report).where(Report.id == report_id).values(case_no=case_no))
-    session.add(_first_entry(report_id, actor, routing, data, now))
-    await session.flush()
-    report = await queries.load_report(session, report_id)
-    return Submission(report, created=True)
+    return _row(actor, data, digest, category, located, routing, (lat, lon), severity, now)
 
 
 def _check_settlement(actor: Actor, data: ReportCreate) -> None:
@@ -84,17 +107,11 @@ def _replay(existing: Report, digest: str) -> Submission:
     return Submission(existing, created=False)
 
 
-def make_case_no(county_code: str, at: datetime, report_id: int, tz: str) -> str:
-    """320602-20261128-000123: county, local date of receipt, number."""
-    local = at.astimezone(ZoneInfo(tz))
-    return f"{county_code[:6]}-{local:%Y%m%d}-{report_id:06d}"
-
-
 def _row(
     actor: Actor,
     data: ReportCreate,
     digest: str,
-    category: Category,
+    category: CategoryInfo,
     located: Located,
     routing: Routing,
     wgs84: tuple[float, float],
@@ -142,6 +159,9 @@ def _row(
         "result": data.result if data.settled_on_spot else None,
         "supervised": False,
         "overdue": False,
+        "rework_count": 0,
+        "escalation_count": 0,
+        "reopen_count": 0,
         "version": 1,
     }
 
@@ -149,9 +169,9 @@ def _row(
 async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> int | None:
     """INSERT … ON CONFLICT (submitter_id, client_id) DO NOTHING RETURNING id."""
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
-        insert(Report)
+        dialect_insert(Report)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["submitter_id", "client_id"])
         .returning(Report.id)
@@ -159,18 +179,20 @@ async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> int | N
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def _first_entry(report_id: int, actor: Actor, routing: Routing, data: ReportCreate, now: datetime) -> ReportEvent:
-    return ReportEvent(
-        report_id=report_id,
-        seq=1,
-        actor_id=actor.id,
-        actor=actor.username,
-        action="settle_on_spot" if data.settled_on_spot else "submit",
-        from_status=None,
-        to_status=routing.status.value,
-        from_tier=None,
-        to_tier=routing.tier.value,
-        note=data.result if data.settled_on_spot else None,
-        data={"category": data.category, "crs": data.location.crs.value},
-        at=now,
-    )
+def _first_entry(
+    report_id: int, actor: Actor, values: dict[str, Any], data: ReportCreate, now: datetime
+) -> dict[str, Any]:
+    return {
+        "report_id": report_id,
+        "seq": 1,
+        "actor_id": actor.id,
+        "actor": actor.username,
+        "action": "settle_on_spot" if data.settled_on_spot else "submit",
+        "from_status": None,
+        "to_status": values["status"],
+        "from_tier": None,
+        "to_tier": values["tier"],
+        "note": data.result if data.settled_on_spot else None,
+        "data": {"category": data.category, "crs": data.location.crs.value},
+        "at": now,
+    }

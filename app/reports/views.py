@@ -14,7 +14,7 @@ def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_nam
     lat, lon = from_wgs84(report.lat, report.lon, crs)
     return ReportRead(
         id=str(report.id),
-        case_no=report.case_no or "",
+        case_no=report.case_no,
         source=report.source,
         client_id=report.client_id,
         category=report.category_code,

@@ -130,7 +130,6 @@ def upgrade() -> None:
     op.create_table(
         "report",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
-        sa.Column("case_no", sa.String(length=32), nullable=True),
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("client_id", sa.String(length=255), nullable=False),
         sa.Column("submitter_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -180,7 +179,6 @@ def upgrade() -> None:
             ["submitter_id"], ["user_account.id"], name=op.f("fk_report_submitter_id_user_account")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report")),
-        sa.UniqueConstraint("case_no", name=op.f("uq_report_case_no")),
         sa.UniqueConstraint("submitter_id", "client_id", name=op.f("uq_report_submitter_id_client_id")),
     )
     with op.batch_alter_table("report", schema=None) as batch_op:
