@@ -40,6 +40,17 @@ async def get_report(session: AsyncSession, scope: Scope, report_id: str) -> Rep
     return report
 
 
+async def get_leaf_category(session: AsyncSession, code: str) -> Category:
+    """The active leaf category `code`, or 422 naming the field (uncached; intake uses the CategoryCache)."""
+    category = await session.get(Category, code)
+    if category is None or not category.active:
+        raise Invalid(f"unknown category {code!r}", field="category")
+    has_children = await session.scalar(select(Category.code).where(Category.parent_code == code).limit(1))
+    if has_children is not None:
+        raise Invalid(f"{code!r} is a group; choose one of its categories", field="category")
+    return category
+
+
 @dataclass(frozen=True)
 class ReportFilters:
     status: list[str] | None = None
