@@ -6,9 +6,6 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# Every demo user, and the admin that `serve` creates when none exists, shares this password.
-export GRIDPATROL_ADMIN_PASSWORD ?= gridpatrol-demo
-
 .PHONY: install run test lint bench clean distclean
 
 # Recreated whenever pyproject.toml changes.
@@ -19,8 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Every demo user, and the admin that `serve` creates when none exists, has the password gridpatrol-demo.
 run: $(STAMP)
-	$(BIN)/gridpatrol seed-demo --if-empty
+	GRIDPATROL_ADMIN_PASSWORD=$${GRIDPATROL_ADMIN_PASSWORD:-gridpatrol-demo} $(BIN)/gridpatrol seed-demo --if-empty
 	@echo
 	@echo "GridPatrol on http://$(HOST):$(PORT)"
 	@echo "  API docs   http://$(HOST):$(PORT)/docs"
@@ -31,7 +29,8 @@ run: $(STAMP)
 	@echo "Demo logins (password gridpatrol-demo): admin, op_city, op_320602 (county),"
 	@echo "  op_320602100 (town), w320602100201001 (grid worker), informant1"
 	@echo
-	$(BIN)/gridpatrol serve --host $(HOST) --port $(PORT)
+	GRIDPATROL_ADMIN_PASSWORD=$${GRIDPATROL_ADMIN_PASSWORD:-gridpatrol-demo} \
+		$(BIN)/gridpatrol serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check app tests bench

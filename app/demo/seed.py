@@ -39,7 +39,7 @@ async def seed_city(
     """
     await _insert(session, Region, region_rows(plan, now), "regions", progress)
     await _insert(session, Grid, grid_rows(plan, now), "grids", progress)
-    grid_ids = dict((await session.execute(select(Grid.code, Grid.id))).tuples().all())
+    grid_ids = {code: grid_id for code, grid_id in (await session.execute(select(Grid.code, Grid.id))).all()}
     existing = set((await session.scalars(select(User.username))).all())
     users = [row for row in user_rows(plan, grid_ids, password_hash, now) if row["username"] not in existing]
     await _insert(session, User, users, "users", progress)
@@ -111,7 +111,7 @@ async def count_summary(session: AsyncSession) -> dict[str, dict[str, int]]:
     summary: dict[str, dict[str, int]] = {}
     for title, column in (("regions", Region.level), ("grids", Grid.kind), ("users", User.role)):
         result = await session.execute(select(column, func.count()).group_by(column).order_by(column))
-        summary[title] = {str(key): int(count) for key, count in result.tuples().all()}
+        summary[title] = {str(key): int(count) for key, count in result.all()}
     return summary
 
 
