@@ -41,7 +41,9 @@ def _fresh_cache() -> Iterator[None]:
 
 class TestDefaults:
     @pytest.mark.parametrize(("severity", "tier"), [(1, Tier.TOWN), (2, Tier.TOWN), (3, Tier.COUNTY), (4, Tier.CITY)])
-    def test_severity_3_starts_at_the_county_4_at_the_city_the_rest_at_the_town(self, severity: int, tier: Tier) -> None:
+    def test_severity_3_starts_at_the_county_4_at_the_city_the_rest_at_the_town(
+        self, severity: int, tier: Tier
+    ) -> None:
         assert p.DEFAULT_POLICY.start_tier("safety.fire", severity) is tier
 
     @pytest.mark.parametrize("tier", [Tier.TOWN, Tier.COUNTY, Tier.CITY])
@@ -144,7 +146,9 @@ class TestVersions:
     async def test_a_new_version_becomes_the_only_active_one_and_the_old_stays_readable(
         self, client: httpx.AsyncClient, world: World, session: AsyncSession
     ) -> None:
-        slower = rules(tiers={"town": {"accept_minutes": 60, "resolve_minutes": 7200}, "county": LIMITS, "city": LIMITS})
+        slower = rules(
+            tiers={"town": {"accept_minutes": 60, "resolve_minutes": 7200}, "county": LIMITS, "city": LIMITS}
+        )
         created = await client.post(
             URL, json={"calendar": "working_days", "rules": slower, "note": "slower towns"}, headers=world["admin"]
         )

@@ -38,7 +38,9 @@ def _mounted(app: FastAPI) -> None:
 
 
 async def submit(client: httpx.AsyncClient, headers: dict[str, str], n: int, **overrides: Any) -> int:
-    response = await client.post("/api/v1/reports", json=report_body(client_id=f"uuid:q-{n}", **overrides), headers=headers)
+    response = await client.post(
+        "/api/v1/reports", json=report_body(client_id=f"uuid:q-{n}", **overrides), headers=headers
+    )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 
@@ -63,7 +65,8 @@ class TestSlaColours:
     DUE = START + timedelta(minutes=100)
 
     @pytest.mark.parametrize(
-        ("minutes", "colour"), [(0, "green"), (79, "green"), (80, "yellow"), (99, "yellow"), (100, "yellow"), (101, "red")]
+        ("minutes", "colour"),
+        [(0, "green"), (79, "green"), (80, "yellow"), (99, "yellow"), (100, "yellow"), (101, "red")],
     )
     def test_green_below_80_percent_yellow_up_to_the_deadline_red_after(self, minutes: int, colour: str) -> None:
         assert sla_state(self.START + timedelta(minutes=minutes), self.START, self.DUE) == colour
@@ -80,7 +83,9 @@ class TestQueueOrder:
     async def test_red_then_yellow_then_green_then_by_due_then_no_deadline(
         self, client: httpx.AsyncClient, world: World, session: AsyncSession
     ) -> None:
-        green_soon, yellow, red, green_late, undated, closed = [await submit(client, world["worker_a"], n) for n in range(6)]
+        green_soon, yellow, red, green_late, undated, closed = [
+            await submit(client, world["worker_a"], n) for n in range(6)
+        ]
         await clock_at(session, green_soon, timedelta(minutes=-10), timedelta(minutes=20))
         await clock_at(session, yellow, timedelta(minutes=-25), timedelta(minutes=5))
         await clock_at(session, red, timedelta(minutes=-40), timedelta(minutes=-10))
@@ -134,7 +139,9 @@ class TestQueueFilters:
         await set_row(session, green, status="accepted")
         return red, yellow, green
 
-    async def test_overdue_is_past_the_deadline(self, client: httpx.AsyncClient, world: World, session: AsyncSession) -> None:
+    async def test_overdue_is_past_the_deadline(
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession
+    ) -> None:
         red, _, _ = await self._three(client, world, session)
         assert ids(await client.get(URL, params={"sla": "overdue"}, headers=world["town_a"])) == [red]
 
@@ -152,7 +159,8 @@ class TestQueueFilters:
         assert ids(both) == [red, yellow, green]
 
     @pytest.mark.parametrize(
-        ("params", "field"), [({"status": "closed"}, "status.0"), ({"status": "bogus"}, "status.0"), ({"sla": "x"}, "sla")]
+        ("params", "field"),
+        [({"status": "closed"}, "status.0"), ({"status": "bogus"}, "status.0"), ({"sla": "x"}, "sla")],
     )
     async def test_bad_filters_are_422_naming_the_field(
         self, client: httpx.AsyncClient, world: World, params: dict[str, str], field: str
