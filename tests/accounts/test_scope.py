@@ -9,7 +9,7 @@ import dataclasses
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.scope import Actor, Level, Role, Scope, mask_phone
@@ -141,5 +141,8 @@ class TestReportsClause:
             await _stored_report(session, grid_b, code)
             visible = (await session.execute(select(Report.id).where(Scope(TOWN_OPERATOR).reports_clause()))).all()
             assert [row[0] for row in visible] == [mine.id]
-        finally:
-            await session.rollback()  # nothing here was committed: the seeded category table stays as it was
+        finally:  # the category table is seeded and survives between tests: leave it as it was
+            await session.rollback()
+            await session.execute(delete(Report).where(Report.category_code == code))
+            await session.execute(delete(Category).where(Category.code == code))
+            await session.commit()
