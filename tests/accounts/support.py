@@ -21,7 +21,7 @@ ME_URL = "/api/v1/users/me"
 
 
 async def count_rows(session: AsyncSession, model: Any, *where: Any) -> int:
-    """Count rows in a fresh transaction, then end it so the app's writers are not held up."""
+    """Count rows, then end any open transaction so the app under test is never held up."""
     total = await session.scalar(select(func.count()).select_from(model).where(*where))
     await session.commit()
     return int(total or 0)
