@@ -43,6 +43,14 @@ class UnknownJobKind(Exception):
     """A job whose kind no handler is registered for (it is retried, then ends dead)."""
 
 
+class FailureNotRecorded(Exception):
+    """The handler failed and its transaction broke too; carries the handler's own error."""
+
+    def __init__(self, handler_error: Exception) -> None:
+        super().__init__(describe(handler_error))
+        self.handler_error = handler_error
+
+
 @dataclass(frozen=True)
 class Claimed:
     """The facts of a claimed job, read once (handlers may expire or reload ORM state)."""
@@ -112,26 +120,50 @@ class JobWorker:
         return ran
 
     async def _run_next(self) -> bool:
-        async with self.sessionmaker() as session, session.begin():
-            now = self.clock.now()
-            job = await self._claim(session, now)
-            if job is None:
-                return False
-            registration = self.registry.get(job.kind)
-            self.counters.ran += 1
+        claimed: Claimed | None = None
+        now = self.clock.now()
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                claimed = await self._claim(session, now)
+                if claimed is None:
+                    return False
+                await self._run_claimed(session, claimed, now)
+        except Exception as exc:
+            if claimed is None:
+                raise
+            # The transaction itself broke (lost connection, failed commit): nothing of the run
+            # stuck, so record the failure in a fresh transaction, if the job is still ours.
+            error = exc.handler_error if isinstance(exc, FailureNotRecorded) else exc
+            await self._record_failure_apart(claimed, error, now)
+        return True
+
+    async def _run_claimed(self, session: AsyncSession, job: Claimed, now: datetime) -> None:
+        registration = self.registry.get(job.kind)
+        self.counters.ran += 1
+        try:
+            async with session.begin_nested():
+                if registration is None:
+                    raise UnknownJobKind(f"no handler is registered for job kind {job.kind!r}")
+                ctx = JobContext(session, now, self.settings, job.id, job.attempt)
+                await registration.handler(ctx, job.payload)
+        except Exception as exc:
             try:
-                async with session.begin_nested():
-                    if registration is None:
-                        raise UnknownJobKind(f"no handler is registered for job kind {job.kind!r}")
-                    ctx = JobContext(session, now, self.settings, job.id, job.attempt)
-                    await registration.handler(ctx, job.payload)
-            except Exception as exc:
                 await self._record_failure(session, job, exc, now, registration)
-                return True
-            await self._finish(session, job, "done", now)
-            await self._schedule_next(session, registration, now)
-            self.counters.done += 1
-            return True
+            except Exception as broken:
+                raise FailureNotRecorded(exc) from broken
+            return
+        await self._finish(session, job, "done", now)
+        await self._schedule_next(session, registration, now)
+        self.counters.done += 1
+
+    async def _record_failure_apart(self, job: Claimed, exc: Exception, now: datetime) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            stmt = select(Job.id).where(Job.id == job.id, Job.status == "pending", Job.attempts == job.attempt - 1)
+            if session.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            if (await session.execute(stmt)).scalar_one_or_none() is None:
+                return  # another worker has it, or it was already recorded
+            await self._record_failure(session, job, exc, now, self.registry.get(job.kind))
 
     async def _claim(self, session: AsyncSession, now: datetime) -> Claimed | None:
         stmt = (
@@ -162,10 +194,10 @@ class JobWorker:
         registration: Registration | None,
     ) -> None:
         error = describe(exc)
-        self.counters.failed += 1
         session.add(JobAttempt(job_id=job.id, attempt=job.attempt, worker=self.worker_id, error=error, at=now))
         if job.attempt >= job.max_attempts:
             await self._finish(session, job, "dead", now, error)
+            self.counters.failed += 1
             await self._schedule_next(session, registration, now)
             self.counters.dead += 1
             log.error(
@@ -176,6 +208,7 @@ class JobWorker:
         run_at = now + backoff(job.attempt, self._rng)
         values = {"attempts": job.attempt, "last_error": error, "run_at": run_at}
         await session.execute(update(Job).where(Job.id == job.id).values(**values))
+        self.counters.failed += 1
         log.warning(
             "job %s (%s) failed attempt %d/%d, retry at %s: %s",
             job.id, job.kind, job.attempt, job.max_attempts, run_at.isoformat(), error, exc_info=exc,
