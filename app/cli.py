@@ -8,6 +8,7 @@ import logging
 import typer
 import uvicorn
 
+from app.accounts.cli import users_cli
 from app.core.config import Settings
 from app.core.migrate import upgrade_to_head
 from app.core.requestid import configure_logging
@@ -16,6 +17,7 @@ from app.demo.cli import seed_demo
 cli = typer.Typer(help="GridPatrol: grid governance service", no_args_is_help=True)
 db_cli = typer.Typer(help="Database maintenance")
 cli.add_typer(db_cli, name="db")
+cli.add_typer(users_cli, name="users")
 cli.command("seed-demo")(seed_demo)
 log = logging.getLogger("gridpatrol")
 

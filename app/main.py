@@ -19,6 +19,7 @@ from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.requestid import RequestIdMiddleware
 from app.geo import router as geo_router
 from app.geo.locator import Locator
+from app.reports import nearby_router, policy_router, queue_router, sweep
 from app.reports import router as reports_router
 from app.reports.categories import CategoryCache
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.categories = CategoryCache()
     app.state.metrics = Metrics()
     app.state.jobs = JobRegistry()  # domains register their handlers here
+    sweep.register(app.state.jobs)
     worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)
     app.state.job_worker = worker
 
@@ -67,7 +69,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(ops.router)
     app.include_router(accounts_router.router, prefix=API)
     app.include_router(geo_router.router, prefix=API)
+    app.include_router(nearby_router.router, prefix=API)  # before /reports/{report_id}
     app.include_router(reports_router.router, prefix=API)
+    app.include_router(queue_router.router, prefix=API)
+    app.include_router(policy_router.router, prefix=API)
 
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

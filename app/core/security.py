@@ -49,7 +49,10 @@ def decode_access_token(secret: str, token: str, *, now: datetime) -> AccessClai
     """The token's claims, or None when it is malformed, forged or expired at `now`."""
     try:
         payload = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"verify_exp": False, "require": ["exp", "sub"]}
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            options={"verify_exp": False, "verify_iat": False, "require": ["exp", "sub"]},
         )
     except jwt.PyJWTError:
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.db import Base
 from app.demo.people import DemoLogin, demo_logins, user_rows
 from app.demo.plan import CityPlan
+from app.demo.reports import seed_reports
 from app.models import Grid, GridRevision, Region, User
 
 DEMO_PASSWORD = "gridpatrol-demo"
@@ -44,6 +44,7 @@ async def seed_city(
     users = [row for row in user_rows(plan, grid_ids, password_hash, now) if row["username"] not in existing]
     await _insert(session, User, users, "users", progress)
     await session.execute(update(GridRevision).where(GridRevision.id == 1).values(revision=GridRevision.revision + 1))
+    await session.flush()
     await seed_reports(session, plan, now=now)
     await session.flush()
     kept = " (existed already; password unchanged)"
@@ -83,27 +84,6 @@ def grid_rows(plan: CityPlan, now: datetime) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-async def seed_reports(session: AsyncSession, plan: CityPlan, *, now: datetime) -> int:
-    """Demo reports, submitted through `app.reports.service.submit_report`. Returns how many.
-
-    Does nothing (returns 0) while that service is absent. Not wired yet even when it is present:
-    submitting needs an Actor per worker, a Locator loaded with the new grids and the Settings,
-    which the reports domain owns. The lead wires it once that service has settled.
-    """
-    if _reports_service() is None:
-        return 0
-    log.info("the reports service exists but seed_reports is not wired to it yet; no demo reports")
-    return 0
-
-
-def _reports_service() -> Any | None:
-    try:
-        module = importlib.import_module("app.reports.service")
-    except ImportError:
-        return None
-    return module if hasattr(module, "submit_report") else None
 
 
 async def count_summary(session: AsyncSession) -> dict[str, dict[str, int]]:

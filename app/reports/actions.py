@@ -26,7 +26,8 @@ from app.reports.workflow import (
     relations,
 )
 
-_CODE_AT = {Tier.TOWN: "town_code", Tier.COUNTY: "county_code", Tier.CITY: "city_code"}
+# The centre that holds a case at each tier; a grid-tier case (settled on the spot) is the town's.
+_CODE_AT = {Tier.GRID: "town_code", Tier.TOWN: "town_code", Tier.COUNTY: "county_code", Tier.CITY: "city_code"}
 
 
 class StaleVersion(Conflict):
@@ -40,6 +41,7 @@ async def apply_action(
     cmd: ActionIn,
     *,
     now: datetime,
+    tz: str = "Asia/Shanghai",
     hotline: bool = False,
 ) -> Report:
     """Apply one workflow action to a report the caller can see. `actor=None` is the system."""
@@ -52,7 +54,7 @@ async def apply_action(
     facts = CaseFacts(Tier(report.tier), report.centre_code, report.grid_id,
                       actor is None or Scope(actor).can_see(report))  # fmt: skip
     rule = _decide(Status(report.status), cmd, relations(actor, facts, hotline=hotline))
-    changes = await _changes(session, report, rule, cmd, now)
+    changes = await _changes(session, report, rule, cmd, now, tz)
     await _compare_and_set(session, report, changes, now)
     session.add(_entry(report, actor, cmd, rule, changes, now))
     await session.flush()
@@ -70,16 +72,18 @@ def _decide(status: Status, cmd: ActionIn, who: Who) -> Rule:
         raise Invalid(str(exc), field=exc.field) from exc
 
 
-async def _changes(session: AsyncSession, report: Report, rule: Rule, cmd: ActionIn, now: datetime) -> dict[str, Any]:
+async def _changes(
+    session: AsyncSession, report: Report, rule: Rule, cmd: ActionIn, now: datetime, tz: str
+) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if rule.to is not None:
         changes["status"] = rule.to.value
     if rule.move is TierMove.UP:
-        changes.update(_move_to(report, _tier_up(report), now))
+        changes.update(await _move_to(session, report, _tier_up(report), now, tz))
         changes["escalation_count"] = report.escalation_count + 1
     elif rule.move is TierMove.DOWN:
-        changes.update(_move_to(report, _send_down_target(report, cmd.region_code or ""), now))
-    changes.update(await _action_effects(session, report, rule, cmd, now))
+        changes.update(await _move_to(session, report, _send_down_target(report, cmd.region_code or ""), now, tz))
+    changes.update(await _action_effects(session, report, cmd, now, tz))
     return changes
 
 
@@ -98,9 +102,9 @@ def _send_down_target(report: Report, region_code: str) -> Tier:
     return target
 
 
-def _move_to(report: Report, tier: Tier, now: datetime) -> dict[str, Any]:
+async def _move_to(session: AsyncSession, report: Report, tier: Tier, now: datetime, tz: str) -> dict[str, Any]:
     """Arrive at `tier`'s centre as a newly reported case with that tier's deadlines."""
-    accept_due, resolve_due = deadlines.for_tier(report, tier, now)
+    accept_due, resolve_due = await deadlines.for_tier(session, report, tier, now, tz)
     return {
         "tier": tier.value,
         "centre_code": getattr(report, _CODE_AT[tier]),
@@ -114,7 +118,7 @@ def _move_to(report: Report, tier: Tier, now: datetime) -> dict[str, Any]:
 
 
 async def _action_effects(
-    session: AsyncSession, report: Report, rule: Rule, cmd: ActionIn, now: datetime
+    session: AsyncSession, report: Report, cmd: ActionIn, now: datetime, tz: str
 ) -> dict[str, Any]:
     action = cmd.action
     if action is Action.ACCEPT:
@@ -132,7 +136,7 @@ async def _action_effects(
     if action is Action.SUPERVISE:
         return {"supervised": True}
     if action is Action.REOPEN:
-        return _reopen(report, now)
+        return await _reopen(session, report, now, tz)
     if action is Action.MARK_DUPLICATE:
         return await _duplicate_of(session, report, cmd.of or "")
     return {}
@@ -142,10 +146,9 @@ def _no_deadline() -> dict[str, Any]:
     return {"due_at": None, "due_kind": None, "due_started_at": None}
 
 
-def _reopen(report: Report, now: datetime) -> dict[str, Any]:
-    tier = Tier.TOWN if report.tier == Tier.GRID.value else Tier(report.tier)
+async def _reopen(session: AsyncSession, report: Report, now: datetime, tz: str) -> dict[str, Any]:
     return {
-        **_move_to(report, tier, now),
+        **(await _move_to(session, report, Tier(report.tier), now, tz)),
         "reopen_count": report.reopen_count + 1,
         "closed_at": None,
         "reject_reason": None,

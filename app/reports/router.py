@@ -94,6 +94,7 @@ async def act_on_report(
     scope: ScopeDep,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> ReportRead:
     header_version = _if_match_version(if_match)
@@ -102,7 +103,7 @@ async def act_on_report(
     if cmd.version is None and header_version is not None:
         cmd = cmd.model_copy(update={"version": header_version})
     report = await queries.get_report(session, scope, report_id)
-    updated = await actions.apply_action(session, actor, report, cmd, now=clock.now())
+    updated = await actions.apply_action(session, actor, report, cmd, now=clock.now(), tz=settings.timezone)
     names = await queries.category_names(session, {updated.category_code})
     response.headers["ETag"] = f'"{updated.version}"'
     return report_read(updated, scope, category_name=names.get(updated.category_code))

@@ -19,8 +19,9 @@ from app.geo.coords import to_wgs84
 from app.geo.locator import Located, Locator
 from app.models import Report, ReportEvent
 from app.reports import queries
+from app.reports.calendar import load_calendar
 from app.reports.categories import CategoryCache, CategoryInfo
-from app.reports.policy import Routing, route_new_report
+from app.reports.policy import Routing, active_policy, route_report
 from app.reports.schemas import ReportCreate
 
 SOURCE_BY_ROLE = {Role.GRID_WORKER: "patrol", Role.INFORMANT: "patrol", Role.OPERATOR: "centre", Role.ADMIN: "centre"}
@@ -90,7 +91,9 @@ async def _new_report_values(
         limit = int(settings.outside_grid_tolerance_m)
         raise Invalid(f"the location is more than {limit} m from every grid", field="location")
     severity = data.severity or category.default_severity
-    routing = route_new_report(severity, now, settled_on_spot=data.settled_on_spot)
+    policy = await active_policy(session)
+    calendar = await load_calendar(session, policy.calendar, settings.timezone)
+    routing = route_report(policy, calendar, category.code, severity, now, settled_on_spot=data.settled_on_spot)
     return _row(actor, data, digest, category, located, routing, (lat, lon), severity, now)
 
 
@@ -159,6 +162,7 @@ def _row(
         "result": data.result if data.settled_on_spot else None,
         "supervised": False,
         "overdue": False,
+        "policy_version": routing.policy_version,
         "rework_count": 0,
         "escalation_count": 0,
         "reopen_count": 0,

@@ -8,11 +8,13 @@ with FOR UPDATE SKIP LOCKED on PostgreSQL so concurrent sweepers never act on on
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.jobs import JobContext, JobRegistry
 from app.models import Report, ReportEvent
 from app.reports import actions
 from app.reports.schemas import ActionIn
@@ -39,13 +41,14 @@ async def breached(session: AsyncSession, now: datetime, limit: int = SWEEP_BATC
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def act_on_breach(session: AsyncSession, report: Report, now: datetime) -> None:
+async def act_on_breach(session: AsyncSession, report: Report, now: datetime, tz: str) -> None:
     assert report.due_at is not None
     missed = f"{report.due_kind or 'handling'} deadline {report.due_at.isoformat()} missed"
     if report.tier == Tier.CITY.value:
         await _mark_overdue(session, report, missed, now)
         return
-    await actions.apply_action(session, None, report, ActionIn(action=Action.ESCALATE, reason=missed), now=now)
+    escalate = ActionIn(action=Action.ESCALATE, reason=missed)
+    await actions.apply_action(session, None, report, escalate, now=now, tz=tz)
 
 
 async def _mark_overdue(session: AsyncSession, report: Report, missed: str, now: datetime) -> None:
@@ -66,11 +69,24 @@ async def _mark_overdue(session: AsyncSession, report: Report, missed: str, now:
     )  # fmt: skip
 
 
-async def sweep(session: AsyncSession, now: datetime, limit: int = SWEEP_BATCH) -> int:
+async def sweep(session: AsyncSession, now: datetime, tz: str, limit: int = SWEEP_BATCH) -> int:
     """Act on up to `limit` breached cases; returns how many."""
     cases = await breached(session, now, limit)
     for report in cases:
-        await act_on_breach(session, report, now)
+        await act_on_breach(session, report, now, tz)
     if cases:
         log.info("deadline sweep acted on %d cases", len(cases))
     return len(cases)
+
+
+SWEEP_EVERY = timedelta(seconds=30)
+
+
+async def _sweep_job(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Recurring job: sweep until no breached case is left (each batch in this job's transaction)."""
+    while await sweep(ctx.session, ctx.now, ctx.settings.timezone) == SWEEP_BATCH:
+        pass
+
+
+def register(registry: JobRegistry) -> None:
+    registry.register("reports.sweep_deadlines", _sweep_job, every=SWEEP_EVERY)

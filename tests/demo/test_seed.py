@@ -17,8 +17,9 @@ from app.core.config import Settings
 from app.core.security import hash_password, verify_password
 from app.demo.people import DemoLogin
 from app.demo.plan import CityPlan, build_city
-from app.demo.seed import DEMO_PASSWORD, has_regions, seed_city, seed_reports
-from app.models import Grid, GridRevision, Region, User
+from app.demo.reports import seed_reports
+from app.demo.seed import DEMO_PASSWORD, has_regions, seed_city
+from app.models import Grid, GridRevision, Region, Report, ReportEvent, User
 from tests.factories import NOW
 
 
@@ -98,7 +99,20 @@ class TestSeedCity:
         after = await session.scalar(select(GridRevision.revision).where(GridRevision.id == 1))
         assert before is not None and after == before + 1
 
-    async def test_reports_are_left_to_the_reports_service(self, session: AsyncSession) -> None:
+    async def test_workers_file_reports_through_intake_and_some_move_on(self, session: AsyncSession) -> None:
+        await _seed(session)
+        reports = (await session.execute(select(Report))).scalars().all()
+        expected = len([g for g in _plan().grids if g.kind == "comprehensive"][::7])
+        assert len(reports) == expected > 20
+        workers = {u.id: u for u in (await session.execute(select(User).where(User.role == "grid_worker"))).scalars()}
+        assert all(workers[r.submitter_id].grid_id == r.grid_id for r in reports)
+        statuses = Counter(r.status for r in reports)
+        assert statuses["closed"] > 0 and statuses["dispatched"] > 0 and statuses["reported"] > 0
+        events = Counter(e.report_id for e in (await session.execute(select(ReportEvent))).scalars())
+        assert all(events[r.id] == r.version for r in reports)
+
+    async def test_seeding_reports_again_creates_none(self, session: AsyncSession) -> None:
+        await _seed(session)
         assert await seed_reports(session, _plan(), now=NOW) == 0
 
 

@@ -10,17 +10,25 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models import User
 from tests import factories as f
 
 
 @dataclass
 class World:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
     grid_a: int = 0
     grid_b: int = 0
 
     def __getitem__(self, who: str) -> dict[str, str]:
         return self.headers[who]
+
+    async def sign_in_again(self, app: FastAPI, session: AsyncSession) -> None:
+        """Fresh tokens at the (moved) clock: access tokens live 15 minutes."""
+        for name, user in self.users.items():
+            self.headers[name] = await f.mint_token(app, session, user)
+        await session.commit()
 
 
 @pytest.fixture
@@ -41,10 +49,8 @@ async def world(app: FastAPI, session: AsyncSession) -> World:
         ),
         "admin": await f.make_user(session, "admin", "admin"),
     }
-    w = World(grid_a=grid_a.id, grid_b=grid_b.id)
-    for name, user in users.items():
-        w.headers[name] = await f.mint_token(app, session, user)
-    await session.commit()
+    w = World(users=users, grid_a=grid_a.id, grid_b=grid_b.id)
+    await w.sign_in_again(app, session)
     return w
 
 

@@ -119,11 +119,16 @@ class TestLifecycle:
         assert (case["supervised"], case["status"], case["version"]) == (True, "reported", 2)
         assert (await timeline(client, case, world["town_a"]))[-1]["action"] == "supervise"
 
-    async def test_a_closed_case_is_reopened_at_its_town(self, client: httpx.AsyncClient, world: World) -> None:
+    async def test_a_case_settled_on_the_spot_is_reopened_for_its_town(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
         body = {"settled_on_spot": True, "result": "Talked the neighbours round"}
         case = await new_case(client, world, **body)
         case = await step(client, case, world["town_a"], "reopen", reason="The quarrel started again")
-        assert (case["status"], case["tier"], case["centre"], case["closed_at"]) == ("reported", "town", f.TOWN_A, None)
+        assert (case["status"], case["tier"], case["centre"], case["closed_at"]) == ("reported", "grid", f.TOWN_A, None)
+        assert case["due_at"] == "2026-11-28T02:30:00Z"
+        case = await step(client, case, world["town_a"], "accept")
+        assert case["status"] == "accepted"
 
     async def test_mark_duplicate_links_and_closes_the_newer_report(
         self, client: httpx.AsyncClient, world: World
