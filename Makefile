@@ -22,7 +22,6 @@ run: $(STAMP)
 	@echo
 	@echo "GridPatrol on http://$(HOST):$(PORT)"
 	@echo "  API docs   http://$(HOST):$(PORT)/docs"
-	@echo "  dashboard  http://$(HOST):$(PORT)/dashboard/"
 	@echo "  API        http://$(HOST):$(PORT)/api/v1"
 	@echo "  health     http://$(HOST):$(PORT)/healthz"
 	@echo "  metrics    http://$(HOST):$(PORT)/metrics"
