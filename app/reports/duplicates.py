@@ -40,18 +40,26 @@ async def find_possible_duplicates(
     now: datetime,
     exclude_id: int | None = None,
     limit: int = 10,
+    *,
+    radius_m: float | None = None,
+    window_h: int | None = None,
 ) -> list[tuple[Report, float]]:
-    """Open, visible reports of this category within its radius and window: (report, metres), nearest first."""
-    category = await session.get(Category, category_code)
-    if category is None:
-        raise Invalid(f"unknown category {category_code!r}", field="category")
-    radius = category.duplicate_radius_m
+    """Open, visible reports of this category within its radius and window: (report, metres), nearest first.
+
+    The radius and window default to the category's own; callers holding them already pass them in.
+    """
+    if radius_m is None or window_h is None:
+        category = await session.get(Category, category_code)
+        if category is None:
+            raise Invalid(f"unknown category {category_code!r}", field="category")
+        radius_m, window_h = category.duplicate_radius_m, category.duplicate_window_h
+    radius = radius_m
     min_lat, min_lon, max_lat, max_lon = bounding_box(lat, lon, radius)
     stmt = select(Report).where(
         scope.reports_clause(),
         Report.category_code == category_code,
         Report.status.in_([s.value for s in OPEN_STATUSES]),
-        Report.received_at >= now - timedelta(hours=category.duplicate_window_h),
+        Report.received_at >= now - timedelta(hours=window_h),
         Report.lat.between(min_lat, max_lat),
         Report.lon.between(min_lon, max_lon),
     )

@@ -5,7 +5,6 @@ Mount this router before the reports router, or `/reports/{report_id}` captures 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -16,22 +15,14 @@ from app.core.deps import ClockDep, SessionDep
 from app.geo.coords import Crs, to_wgs84
 from app.reports import queries
 from app.reports.duplicates import find_possible_duplicates
+from app.reports.schemas import NearbyReport
+from app.reports.views import nearby_report
 
 router = APIRouter(tags=["reports"])
 
 
-class NearbyItem(BaseModel):
-    id: str
-    case_no: str
-    category: str
-    status: str
-    distance_m: float
-    received_at: datetime
-    description: str
-
-
 class NearbyPage(BaseModel):
-    items: list[NearbyItem]
+    items: list[NearbyReport]
 
 
 @router.get(
@@ -53,17 +44,4 @@ async def get_nearby(
     leaf = await queries.get_leaf_category(session, category)
     wgs_lat, wgs_lon = to_wgs84(lat, lon, crs)
     found = await find_possible_duplicates(session, scope, leaf.code, wgs_lat, wgs_lon, clock.now(), limit=limit)
-    return NearbyPage(
-        items=[
-            NearbyItem(
-                id=str(r.id),
-                case_no=r.case_no or "",
-                category=r.category_code,
-                status=r.status,
-                distance_m=round(d, 1),
-                received_at=r.received_at,
-                description=r.description,
-            )
-            for r, d in found
-        ]
-    )
+    return NearbyPage(items=[nearby_report(r, d) for r, d in found])

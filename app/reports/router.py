@@ -13,10 +13,11 @@ from app.core.errors import Invalid
 from app.core.pagination import Page
 from app.geo.coords import Crs
 from app.reports import actions, queries, service
+from app.reports.duplicates import find_possible_duplicates
 from app.reports.queries import MAX_LIMIT, ReportFilters
 from app.reports.schemas import ActionIn, CategoryNode, ReportCreate, ReportRead, TimelineEntry
 from app.reports.states import Status, Tier
-from app.reports.views import category_tree, report_read, timeline_entry
+from app.reports.views import category_tree, nearby_report, report_read, timeline_entry
 
 router = APIRouter()
 
@@ -54,7 +55,15 @@ async def submit_report(
         response.headers["Location"] = f"{request.url.path}/{report.id}"
     else:
         response.status_code = status.HTTP_200_OK
-    return report_read(report, scope, category_name=categories.name(report.category_code))
+    read = report_read(report, scope, category_name=categories.name(report.category_code))
+    info = await categories.get(session, report.category_code)
+    assert info is not None
+    near = await find_possible_duplicates(
+        session, scope, report.category_code, report.lat, report.lon, clock.now(), exclude_id=report.id,
+        radius_m=info.duplicate_radius_m, window_h=info.duplicate_window_h,
+    )  # fmt: skip
+    read.possible_duplicates = [nearby_report(r, d) for r, d in near]
+    return read
 
 
 @router.get("/reports/{report_id}", response_model=ReportRead, tags=["reports"], summary="One report")

@@ -42,6 +42,18 @@ class LocationRead(BaseModel):
     accuracy_m: float | None = None
 
 
+class NearbyReport(BaseModel):
+    """An open report close by: a possible duplicate of what the phone is about to send or just sent."""
+
+    id: str
+    case_no: str
+    category: str
+    status: str
+    distance_m: float
+    received_at: datetime
+    description: str
+
+
 class ReportRead(BaseModel):
     id: str
     case_no: str
@@ -79,6 +91,9 @@ class ReportRead(BaseModel):
     duplicate_of: str | None
     caller_phone: str | None
     version: int
+    possible_duplicates: list[NearbyReport] | None = Field(
+        default=None, description="on submission: open reports of the same category close by (nearest first)"
+    )
 
 
 class TimelineEntry(BaseModel):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from app.accounts.scope import Scope, mask_phone
 from app.geo.coords import Crs, from_wgs84
 from app.models import Category, Report, ReportEvent
-from app.reports.schemas import CategoryNode, LocationRead, ReportRead, TimelineEntry
+from app.reports.schemas import CategoryNode, LocationRead, NearbyReport, ReportRead, TimelineEntry
 
 
 def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_name: str | None = None) -> ReportRead:
@@ -87,3 +87,15 @@ def category_tree(categories: Sequence[Category]) -> list[CategoryNode]:
         parent = nodes.get(c.parent_code) if c.parent_code else None
         (parent.children if parent else roots).append(node)
     return roots
+
+
+def nearby_report(report: Report, distance_m: float) -> NearbyReport:
+    return NearbyReport(
+        id=str(report.id),
+        case_no=report.case_no,
+        category=report.category_code,
+        status=report.status,
+        distance_m=round(distance_m, 1),
+        received_at=report.received_at,
+        description=report.description,
+    )

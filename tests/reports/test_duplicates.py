@@ -156,3 +156,24 @@ class TestFindPossibleDuplicates:
         min_lat, min_lon, max_lat, max_lon = bounding_box(32.0, 120.9, 150)
         assert max_lat - 32.0 > 150 / 111_320 and max_lon - 120.9 > 150 / (111_320 * 0.848)
         assert min_lat < 32.0 and min_lon < 120.9
+
+
+class TestPossibleDuplicatesOnSubmission:
+    async def test_a_second_report_close_by_names_the_first(self, client: httpx.AsyncClient, world: World) -> None:
+        first = await submit(client, world["worker_a"], 1)
+        body = report_body(client_id="uuid:dup-2", location={"lat": 32.0051, "lon": 120.9051, "crs": "wgs84"})
+        response = await client.post("/api/v1/reports", json=body, headers=world["worker_a"])
+        assert response.status_code == 201
+        hints = response.json()["possible_duplicates"]
+        assert [h["id"] for h in hints] == [str(first)]
+        assert 0 < hints[0]["distance_m"] < 20 and hints[0]["status"] == "reported"
+
+    async def test_another_category_or_a_far_point_is_not_a_duplicate(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        await submit(client, world["worker_a"], 1)
+        other = report_body(client_id="uuid:dup-3", category="infrastructure.road")
+        far = report_body(client_id="uuid:dup-4", location={"lat": 32.0095, "lon": 120.9095, "crs": "wgs84"})
+        for body in (other, far):
+            response = await client.post("/api/v1/reports", json=body, headers=world["worker_a"])
+            assert response.status_code == 201 and response.json()["possible_duplicates"] == []
