@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.reports.calendar import CalendarMode, WorkCalendar, builtin_is_workday, load_calendar
 from tests.reports.conftest import World
-from tests.reports.test_queue import ensure_mounted
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WALL = WorkCalendar(CalendarMode.CALENDAR, SHANGHAI)
@@ -82,7 +81,6 @@ class TestOverrides:
     async def test_load_calendar_reads_holiday_rows(
         self, app: FastAPI, client: httpx.AsyncClient, world: World, session: AsyncSession
     ) -> None:
-        ensure_mounted(app)
         put = await client.put(
             "/api/v1/holidays/2026-11-23", json={"is_workday": False, "name": "typhoon"}, headers=world["admin"]
         )
@@ -93,10 +91,6 @@ class TestOverrides:
 
 
 class TestHolidayApi:
-    @pytest.fixture(autouse=True)
-    def _mounted(self, app: FastAPI) -> None:
-        ensure_mounted(app)
-
     async def test_put_upserts_get_lists_by_year_delete_removes(self, client: httpx.AsyncClient, world: World) -> None:
         url = "/api/v1/holidays"
         admin = world["admin"]

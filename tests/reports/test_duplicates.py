@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,15 +17,9 @@ from app.models import Category, Report
 from app.reports.duplicates import bounding_box, find_possible_duplicates
 from tests import factories as f
 from tests.reports.conftest import World, report_body
-from tests.reports.test_queue import ensure_mounted
 
 URL = "/api/v1/reports/nearby"
 HERE: dict[str, Any] = {"lat": 32.0055, "lon": 120.905}  # about 55 m north of report_body()'s point
-
-
-@pytest.fixture(autouse=True)
-def _mounted(app: FastAPI) -> None:
-    ensure_mounted(app)
 
 
 async def submit(client: httpx.AsyncClient, headers: dict[str, str], n: int, **overrides: Any) -> int:

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +18,6 @@ from app.reports.calendar import CALENDAR_TIME, CalendarMode, WorkCalendar
 from app.reports.states import Status, Tier
 from tests import factories as f
 from tests.reports.conftest import World
-from tests.reports.test_queue import ensure_mounted
 
 URL = "/api/v1/policies"
 LIMITS = {"accept_minutes": 30, "resolve_minutes": 4320}
@@ -131,10 +129,6 @@ class TestMatching:
 
 
 class TestVersions:
-    @pytest.fixture(autouse=True)
-    def _mounted(self, app: FastAPI) -> None:
-        ensure_mounted(app)
-
     async def test_with_nothing_stored_the_default_is_active(
         self, client: httpx.AsyncClient, world: World, session: AsyncSession
     ) -> None:
@@ -184,10 +178,6 @@ class TestVersions:
 
 
 class TestAdminOnly:
-    @pytest.fixture(autouse=True)
-    def _mounted(self, app: FastAPI) -> None:
-        ensure_mounted(app)
-
     @pytest.mark.parametrize("who", ["city", "town_a", "worker_a"])
     async def test_others_get_403(self, client: httpx.AsyncClient, world: World, who: str) -> None:
         assert (await client.post(URL, json={"rules": rules()}, headers=world[who])).status_code == 403
@@ -199,10 +189,6 @@ class TestAdminOnly:
 
 
 class TestInvalidRules:
-    @pytest.fixture(autouse=True)
-    def _mounted(self, app: FastAPI) -> None:
-        ensure_mounted(app)
-
     @pytest.mark.parametrize(
         ("body", "field"),
         [

@@ -7,34 +7,16 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Report
-from app.reports import nearby_router, policy_router, queue_router
 from app.reports.sla import sla_state
 from tests import factories as f
 from tests.reports.conftest import World, report_body
 
 URL = f"/api/v1/centres/{f.TOWN_A}/queue"
 NOW = f.NOW
-
-
-def ensure_mounted(app: FastAPI) -> None:
-    """Mount the policy, queue and nearby routers ahead of the rest unless create_app already does."""
-    paths = {getattr(r, "path", None) for r in app.router.routes}
-    if "/api/v1/reports/nearby" in paths:
-        return
-    extra = FastAPI()
-    for module in (nearby_router, policy_router, queue_router):
-        extra.include_router(module.router, prefix="/api/v1")
-    app.router.routes[0:0] = extra.router.routes
-
-
-@pytest.fixture(autouse=True)
-def _mounted(app: FastAPI) -> None:
-    ensure_mounted(app)
 
 
 async def submit(client: httpx.AsyncClient, headers: dict[str, str], n: int, **overrides: Any) -> int:
