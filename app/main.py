@@ -14,6 +14,7 @@ from app.core.clock import Clock, SystemClock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_handlers
+from app.core.gzipbody import GzipRequestMiddleware
 from app.core.jobs import JobRegistry, JobWorker
 from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.requestid import RequestIdMiddleware
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(policy_router.router, prefix=API)
 
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app
