@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     refresh_token_ttl_s: int = 30 * 24 * 3600
     timezone: str = "Asia/Shanghai"
     max_body_bytes: int = 2 * 1024 * 1024
+    media_dir: Path | None = None  # content-addressed photos; var_dir/"media" when unset
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1)  # one attachment file
     outside_grid_tolerance_m: float = 500.0
     max_future_skew_s: int = 10 * 60
     locator_check_interval_s: float = 2.0
@@ -33,6 +35,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.var_dir / 'gridpatrol.db').as_posix()}"
+
+    def resolved_media_dir(self) -> Path:
+        return self.media_dir if self.media_dir is not None else self.var_dir / "media"
 
     def resolved_jwt_secret(self) -> str:
         """The configured secret, or one generated once and kept in var_dir (never a constant)."""

@@ -4,10 +4,13 @@ from app.models.account import AuthSession, RefreshToken, User
 from app.models.category import Category
 from app.models.geo import Grid, GridRevision, Region
 from app.models.job import Job, JobAttempt
+from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
 
 __all__ = [
+    "Attachment",
+    "AttachmentExpectation",
     "AuthSession",
     "Category",
     "Grid",
@@ -15,6 +18,7 @@ __all__ = [
     "Holiday",
     "Job",
     "JobAttempt",
+    "MediaBlob",
     "RefreshToken",
     "Region",
     "Report",

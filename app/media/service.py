@@ -1,0 +1,213 @@
+"""Writes: attach a photo to a report, declare how many are expected. Services flush, never commit.
+
+Replay rules (a phone that lost the response sends the same request again):
+- the same bytes in the same role of the same report answer the existing attachment (created=False);
+- the same client_id with other bytes or another role is a 409 naming `client_id`;
+- the same bytes on another report add a row but share the stored file.
+
+Refusals (403, 409, 413, 422) leave no row and no file: the upload is received into a temporary
+file that is deleted, and files this request put in place are removed if anything fails after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+import anyio.to_thread
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.scope import Actor, Role
+from app.core.errors import Conflict, Forbidden, Invalid, PayloadTooLarge
+from app.media import exif, queries
+from app.media.schemas import AttachmentRole, AttachmentSummary, ExpectedAttachments
+from app.media.sniff import HEAD_BYTES, sniff
+from app.media.storage import Kind, MediaStore, Readable, Spooled, TooLarge
+from app.models import Attachment, AttachmentExpectation, MediaBlob, Report
+
+
+@dataclass(frozen=True)
+class Upload:
+    source: Readable
+    role: AttachmentRole
+    client_id: str | None
+    filename: str | None
+
+
+@dataclass(frozen=True)
+class Attached:
+    attachment: Attachment
+    blob: MediaBlob
+    created: bool
+
+
+def check_may_attach(actor: Actor, report: Report, role: AttachmentRole) -> None:
+    """Anyone who sees the report may add report photos; result and verify photos come from the
+    operators of the centre now holding the case or from the grid's own worker."""
+    if role is AttachmentRole.REPORT:
+        return
+    centre = actor.role is Role.OPERATOR and actor.region_code is not None and actor.region_code == report.centre_code
+    worker = actor.role is Role.GRID_WORKER and actor.grid_id == report.grid_id
+    if not (centre or worker):
+        raise Forbidden(f"{role.value} photos come from the current centre or the grid's worker", field="role")
+
+
+async def attach(
+    session: AsyncSession,
+    store: MediaStore,
+    actor: Actor,
+    report: Report,
+    upload: Upload,
+    *,
+    max_bytes: int,
+    local_tz: tzinfo,
+    now: datetime,
+) -> Attached:
+    check_may_attach(actor, report, upload.role)
+    try:
+        spooled = await store.spool(upload.source, max_bytes, HEAD_BYTES)
+    except TooLarge:
+        raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes", field="file", max_bytes=max_bytes) from None
+    created: list[Path] = []
+    try:
+        return await _attach_spooled(session, store, actor, report, upload, spooled, created, local_tz, now)
+    except BaseException:
+        store.remove(created)
+        raise
+    finally:
+        store.discard(spooled)
+
+
+async def _attach_spooled(
+    session: AsyncSession,
+    store: MediaStore,
+    actor: Actor,
+    report: Report,
+    upload: Upload,
+    spooled: Spooled,
+    created: list[Path],
+    local_tz: tzinfo,
+    now: datetime,
+) -> Attached:
+    if spooled.size == 0:
+        raise Invalid("the file is empty", field="file")
+    content_type = sniff(spooled.head)
+    if content_type is None:
+        raise Invalid("the file is not a JPEG, PNG or WebP image", field="file")
+    same = await _replayed(session, report.id, upload, spooled.sha256)
+    if same is not None:
+        return same
+    blob = await session.get(MediaBlob, spooled.sha256)
+    if blob is None:
+        blob = await _store_blob(session, store, spooled, content_type, created, local_tz, now)
+    return await _insert_attachment(session, actor, report.id, upload, blob, now)
+
+
+async def _replayed(session: AsyncSession, report_id: int, upload: Upload, sha256: str) -> Attached | None:
+    """The attachment this upload already made, if any; 409 when its client_id was used for other bytes."""
+    if upload.client_id is not None:
+        by_client = await queries.find_attachment(session, report_id, client_id=upload.client_id)
+        if by_client is not None:
+            attachment, blob = by_client
+            if attachment.sha256 != sha256 or attachment.role != upload.role.value:
+                raise Conflict(
+                    "an attachment with this client_id already exists with other bytes or another role",
+                    field="client_id",
+                )
+            return Attached(attachment, blob, created=False)
+    found = await queries.find_attachment(session, report_id, role=upload.role.value, sha256=sha256)
+    return Attached(found[0], found[1], created=False) if found else None
+
+
+async def _store_blob(
+    session: AsyncSession,
+    store: MediaStore,
+    spooled: Spooled,
+    content_type: str,
+    created: list[Path],
+    local_tz: tzinfo,
+    now: datetime,
+) -> MediaBlob:
+    try:
+        done = await anyio.to_thread.run_sync(exif.process, spooled.path, content_type, local_tz)
+    except exif.UndecodableImage as exc:
+        raise Invalid(str(exc), field="file") from None
+    sha = spooled.sha256
+    for kind, data in ((Kind.SERVED, done.served.data), (Kind.THUMBNAIL, done.thumbnail.data)):
+        if store.put(sha, kind, data):
+            created.append(store.path(sha, kind))
+    if store.adopt(spooled):
+        created.append(store.path(sha))
+    values = {
+        "sha256": sha,
+        "content_type": content_type,
+        "size": spooled.size,
+        "width": done.width,
+        "height": done.height,
+        "served_type": done.served.content_type,
+        "thumbnail_type": done.thumbnail.content_type,
+        "taken_at": done.evidence.taken_at,
+        "lat": done.evidence.lat,
+        "lon": done.evidence.lon,
+        "created_at": now,
+    }
+    await session.execute(_insert(session, MediaBlob).values(**values).on_conflict_do_nothing())
+    blob = await session.get(MediaBlob, sha, populate_existing=True)
+    assert blob is not None
+    return blob
+
+
+async def _insert_attachment(
+    session: AsyncSession, actor: Actor, report_id: int, upload: Upload, blob: MediaBlob, now: datetime
+) -> Attached:
+    values = {
+        "report_id": report_id,
+        "sha256": blob.sha256,
+        "role": upload.role.value,
+        "client_id": upload.client_id,
+        "filename": upload.filename[:255] if upload.filename else None,
+        "uploader_id": actor.id,
+        "created_at": now,
+    }
+    stmt = _insert(session, Attachment).values(**values).on_conflict_do_nothing().returning(Attachment.id)
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    if new_id is None:  # a concurrent twin of this upload won the race
+        same = await _replayed(session, report_id, upload, blob.sha256)
+        if same is None:
+            raise Conflict("a concurrent upload conflicts with this one; retry", field="client_id")
+        return same
+    attachment = await session.get(Attachment, new_id)
+    assert attachment is not None
+    return Attached(attachment, blob, created=True)
+
+
+def _insert(
+    session: AsyncSession, table: type[MediaBlob] | type[Attachment] | type[AttachmentExpectation]
+) -> postgresql.Insert | sqlite.Insert:
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+async def declare_expected(
+    session: AsyncSession, actor: Actor, report: Report, body: ExpectedAttachments, now: datetime
+) -> AttachmentSummary:
+    """The submitter says how many report photos are coming (PUT: the last declaration wins)."""
+    if report.submitter_id != actor.id:
+        raise Forbidden("only the submitter declares the expected attachments")
+    values = {
+        "report_id": report.id,
+        "count": body.total,
+        "client_ids": body.client_ids,
+        "declared_by_id": actor.id,
+        "updated_at": now,
+    }
+    stmt = _insert(session, AttachmentExpectation).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["report_id"],
+        set_={k: stmt.excluded[k] for k in ("count", "client_ids", "declared_by_id", "updated_at")},
+    )
+    await session.execute(stmt)
+    session.expire_all()
+    return await queries.attachment_summary(session, report.id)
