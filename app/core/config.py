@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     outside_grid_tolerance_m: float = 500.0
     max_future_skew_s: int = 10 * 60
     locator_check_interval_s: float = 2.0
+    patrol_max_speed_kmh: float = Field(default=40.0, gt=0)  # e-bikes are common
+    patrol_jump_speed_kmh: float = Field(default=150.0, gt=0)  # beyond this a fix is a jump, not a ride
+    patrol_max_accuracy_m: float = Field(default=50.0, gt=0)
+    patrol_gap_minutes: float = Field(default=5.0, gt=0)  # longer gaps between fixes are not counted
+    track_h3_resolution: int = Field(default=11, ge=0, le=15)  # coverage cells (~2,150 m² each at 11)
+    track_retention_days: int = Field(default=400, ge=1)  # track partitions older than this are dropped
+    track_partitions_ahead_days: int = Field(default=7, ge=1)
+    duty_minutes: int = Field(default=120, ge=1)  # minutes inside the own grid for a compliant day
     log_level: str = "INFO"
     db_pool_size: int = Field(default=20, ge=1)
     jobs_enabled: bool = True  # run the job worker in this process (lifespan)

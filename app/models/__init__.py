@@ -5,6 +5,7 @@ from app.models.category import Category
 from app.models.geo import Grid, GridRevision, Region
 from app.models.job import Job, JobAttempt
 from app.models.media import Attachment, AttachmentExpectation, MediaBlob
+from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
 
@@ -13,16 +14,22 @@ __all__ = [
     "AttachmentExpectation",
     "AuthSession",
     "Category",
+    "DutyDay",
     "Grid",
     "GridRevision",
     "Holiday",
+    "HouseholdVisit",
     "Job",
     "JobAttempt",
     "MediaBlob",
+    "Patrol",
+    "PatrolCheckin",
+    "PatrolDay",
     "RefreshToken",
     "Region",
     "Report",
     "ReportEvent",
     "RoutingPolicy",
+    "TrackPoint",
     "User",
 ]

@@ -1,0 +1,163 @@
+"""Wire shapes of patrols, track batches, check-ins, visits and the duty list."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from app.geo.coords import Crs
+from app.geo.schemas import PointIn
+
+MAX_BATCH = 1000
+ClientId = Field(min_length=1, max_length=249, pattern=r"^[\x21-\x7e]+$")
+
+
+class PatrolCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"client_id": "uuid:0b7c…", "started_at": "2026-11-28T08:30:00+08:00"}]},
+    )
+
+    client_id: str = ClientId
+    started_at: AwareDatetime
+
+
+class PatrolEnd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ended_at: AwareDatetime | None = None
+
+
+class PointCounts(BaseModel):
+    accepted: int = Field(description="points stored")
+    counted: int = Field(description="points that count towards minutes, distance and coverage")
+    rejected: int = Field(description="points stored with a reason and not counted (implausible)")
+
+
+class PatrolRead(BaseModel):
+    id: str
+    client_id: str
+    worker: str
+    grid_code: str
+    started_at: datetime
+    ended_at: datetime | None
+    status: str
+    day: date = Field(description="local day the patrol started on")
+    minutes_in_grid: float
+    distance_m: float
+    coverage: float = Field(description="share of the grid's H3 cells the counted track touched, 0..1")
+    points: PointCounts
+
+
+class TrackPointIn(BaseModel):
+    """One fix. Coordinates are range-checked per point: a bad one is rejected, not the batch."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    seq: int = Field(ge=0, le=2**62)
+    t: AwareDatetime
+    lat: float
+    lon: float
+    accuracy_m: float | None = Field(default=None, ge=0)
+    mock: bool = False
+
+
+class TrackBatch(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "crs": "gcj02",
+                    "points": [{"seq": 1, "t": "2026-11-28T08:30:10+08:00", "lat": 32.0051, "lon": 120.9052,
+                                "accuracy_m": 6}],
+                }
+            ]
+        },
+    )  # fmt: skip
+
+    crs: Crs
+    points: list[TrackPointIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class RejectedPoint(BaseModel):
+    seq: int
+    reason: str
+
+
+class BatchResult(BaseModel):
+    accepted: int = Field(description="new points stored by this batch")
+    duplicates: int = Field(description="points whose seq was already stored (or repeated in the batch)")
+    rejected: list[RejectedPoint] = Field(description="malformed points, not stored")
+    patrol: PatrolRead
+
+
+class CheckinCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str = ClientId
+    t: AwareDatetime
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    crs: Crs
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CheckinRead(BaseModel):
+    id: str
+    patrol_id: str
+    client_id: str
+    t: datetime
+    lat: float
+    lon: float
+    crs: Crs
+    inside_grid: bool
+    note: str | None
+
+
+class VisitCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str = ClientId
+    t: AwareDatetime
+    household: str | None = Field(default=None, min_length=1, max_length=100)
+    address: str | None = Field(default=None, min_length=1, max_length=255)
+    note: str = Field(min_length=1, max_length=4000)
+    report_id: str | None = Field(default=None, pattern=r"^\d{1,18}$")
+    location: PointIn | None = None
+
+
+class VisitRead(BaseModel):
+    id: str
+    client_id: str
+    t: datetime
+    household: str | None
+    address: str | None
+    note: str
+    report_id: str | None
+    location: dict[str, Any] | None
+
+
+class DutyRow(BaseModel):
+    username: str
+    display_name: str | None
+    grid_code: str
+    minutes_in_grid: float
+    distance_m: float
+    coverage: float
+    patrols: int
+    checkins: int
+    visits: int
+    compliant: bool
+
+
+class DutyPage(BaseModel):
+    date: date
+    region_code: str | None
+    required_minutes: int
+    workers: int
+    compliant: int
+    items: list[DutyRow]
+    next_cursor: str | None = None
