@@ -74,7 +74,7 @@ async def attachment_summary(session: AsyncSession, report_id: int) -> Attachmen
         .scalars()
         .all()
     )
-    expectation = await session.get(AttachmentExpectation, report_id)
+    expectation = await session.get(AttachmentExpectation, report_id, populate_existing=True)
     return summarise(expectation, list(received_ids))
 
 

@@ -209,5 +209,4 @@ async def declare_expected(
         set_={k: stmt.excluded[k] for k in ("count", "client_ids", "declared_by_id", "updated_at")},
     )
     await session.execute(stmt)
-    session.expire_all()
     return await queries.attachment_summary(session, report.id)
