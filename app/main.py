@@ -20,7 +20,7 @@ from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.requestid import RequestIdMiddleware
 from app.geo import router as geo_router
 from app.geo.locator import Locator
-from app.reports import nearby_router, policy_router, queue_router, sweep
+from app.reports import nearby_router, policy_router, queue_router, sweep, tasks_router
 from app.reports import router as reports_router
 from app.reports.categories import CategoryCache
 
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(reports_router.router, prefix=API)
     app.include_router(queue_router.router, prefix=API)
     app.include_router(policy_router.router, prefix=API)
+    app.include_router(tasks_router.router, prefix=API)
 
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes)

@@ -29,7 +29,7 @@ from app.core.migrate import upgrade_to_head
 from app.main import create_app
 from app.reports.policy import clear_policy_cache
 
-SEEDED_TABLES = {"category", "grid_revision"}
+SEEDED_TABLES = {"category", "grid_revision", "sync_counter"}
 BACKENDS = [b for b in os.environ.get("GRIDPATROL_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 START = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 

@@ -8,6 +8,7 @@ from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
+from app.models.task import SyncCounter, Task
 
 __all__ = [
     "Attachment",
@@ -30,6 +31,8 @@ __all__ = [
     "Report",
     "ReportEvent",
     "RoutingPolicy",
+    "SyncCounter",
+    "Task",
     "TrackPoint",
     "User",
 ]

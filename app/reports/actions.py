@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.scope import Actor, Scope
 from app.core.errors import Conflict, Forbidden, Invalid
 from app.models import Report, ReportEvent
-from app.reports import deadlines, queries
+from app.reports import deadlines, queries, tasks
 from app.reports.schemas import ActionIn
 from app.reports.states import Action, Status, Tier
 from app.reports.workflow import (
@@ -57,6 +57,9 @@ async def apply_action(
     changes = await _changes(session, report, rule, cmd, now, tz)
     await _compare_and_set(session, report, changes, now)
     session.add(_entry(report, actor, cmd, rule, changes, now))
+    await tasks.after_action(session, report, cmd.action, actor, cmd.note or cmd.result or cmd.reason, now)
+    if "status" in changes:
+        await tasks.after_status(session, report.id, changes["status"], now)
     await session.flush()
     return await queries.load_report(session, report.id)
 

@@ -51,3 +51,6 @@ class Action(StrEnum):
     REOPEN = "reopen"
     MARK_DUPLICATE = "mark_duplicate"
     COMMENT = "comment"
+    # Extensions beyond DESIGN.md §4: a centre asks the phone for something (see reports/tasks.py).
+    REQUEST_CHECK = "request_check"
+    REQUEST_INFO = "request_info"

@@ -81,6 +81,9 @@ RULES: Mapping[tuple[Status, Action], Rule] = {
     **_each(FINAL_STATUSES, Action.REOPEN, Rule(Status.REPORTED, Who.OPERATOR | Who.HOTLINE, needs=("reason",))),
     **_each((Status.REPORTED, Status.ACCEPTED), Action.MARK_DUPLICATE, Rule(Status.REJECTED, CENTRE, ("of",))),
     **_each(Status, Action.COMMENT, Rule(None, Who.VIEWER, needs=("note",))),
+    # Extensions: the current centre asks the grid's worker to check on site, or the reporter for more.
+    **_each(OPEN_STATUSES, Action.REQUEST_CHECK, Rule(None, CENTRE, needs=("note",))),
+    **_each((Status.REPORTED, Status.ACCEPTED), Action.REQUEST_INFO, Rule(None, CENTRE, needs=("note",))),
 }
 
 

@@ -46,6 +46,9 @@ DESIGN: dict[tuple[Status, Action], tuple[Status | None, set[Who], set[str]]] = 
     **{(s, A.REOPEN): (S.REPORTED, {Who.OPERATOR, Who.HOTLINE}, {"reason"}) for s in (S.CLOSED, S.REJECTED)},
     **{(s, A.MARK_DUPLICATE): (S.REJECTED, CENTRE, {"of"}) for s in (S.REPORTED, S.ACCEPTED)},
     **{(s, A.COMMENT): (None, {Who.VIEWER}, {"note"}) for s in Status},
+    # Extensions beyond §4 (tasks for the phone): the current centre asks the grid's worker or the reporter.
+    **{(s, A.REQUEST_CHECK): (None, CENTRE, {"note"}) for s in OPEN},
+    **{(s, A.REQUEST_INFO): (None, CENTRE, {"note"}) for s in (S.REPORTED, S.ACCEPTED)},
 }
 SINGLE_RELATIONS = [w for w in Who if w is not Who.NOBODY]
 ALL_FIELDS = {"reason", "note", "unit", "result", "region_code", "of"}

@@ -1,0 +1,117 @@
+"""GET /me/tasks: work for the phone opens with the workflow and closes with the matching action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.reports.conftest import World, report_body
+
+URL = "/api/v1/reports"
+TASKS = "/api/v1/me/tasks"
+
+
+async def new_case(client: httpx.AsyncClient, world: World, n: int = 1) -> dict[str, Any]:
+    response = await client.post(URL, json=report_body(client_id=f"uuid:task-{n}"), headers=world["worker_a"])
+    assert response.status_code == 201
+    return dict(response.json())
+
+
+async def act(client: httpx.AsyncClient, case: dict[str, Any], who: dict[str, str], action: str, **f: Any) -> Any:
+    response = await client.post(f"{URL}/{case['id']}/actions", json={"action": action, **f}, headers=who)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def tasks(client: httpx.AsyncClient, who: dict[str, str], since: str | None = None) -> dict[str, Any]:
+    response = await client.get(TASKS, params={"since": since} if since else {}, headers=who)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+class TestVerifyTask:
+    async def test_a_resolved_case_asks_its_grid_worker_to_verify_until_they_do(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        case = await new_case(client, world)
+        first = await tasks(client, world["worker_a"])
+        assert first["items"] == []
+        for action, fields in (("accept", {}), ("dispatch", {"unit": "u"}), ("resolve", {"result": "Cleared"})):
+            case = await act(client, case, world["town_a"], action, **fields)
+        delta = await tasks(client, world["worker_a"], first["next_since"])
+        [task] = delta["items"]
+        assert (task["kind"], task["status"], task["note"], task["completed_by"]) == (
+            "verify",
+            "open",
+            "Cleared",
+            "verify_pass or verify_fail",
+        )
+        assert task["report"]["id"] == case["id"] and task["report"]["status"] == "resolved"
+        assert (await tasks(client, world["worker_b"]))["items"] == []
+        await act(client, case, world["worker_a"], "verify_pass")
+        after = await tasks(client, world["worker_a"], delta["next_since"])
+        assert [(t["id"], t["status"]) for t in after["items"]] == [(task["id"], "done")]
+        assert (await tasks(client, world["worker_a"], after["next_since"]))["items"] == []
+        assert (await tasks(client, world["worker_a"]))["items"] == []
+
+
+class TestCentreRequests:
+    async def test_a_site_check_is_done_by_the_workers_comment(self, client: httpx.AsyncClient, world: World) -> None:
+        case = await new_case(client, world)
+        case = await act(client, case, world["town_a"], "request_check", note="Caller says the wall is cracking")
+        assert case["version"] == 2 and case["status"] == "reported"
+        [task] = (await tasks(client, world["worker_a"]))["items"]
+        assert (task["kind"], task["completed_by"]) == ("check_on_site", "comment")
+        await act(client, case, world["worker_a"], "comment", note="Checked: a hairline crack, no danger")
+        assert (await tasks(client, world["worker_a"]))["items"] == []
+
+    async def test_a_report_sent_back_for_information_goes_to_its_reporter(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        case = await new_case(client, world)
+        await act(client, case, world["town_a"], "request_info", note="Which house number?")
+        [task] = (await tasks(client, world["worker_a"]))["items"]
+        assert (task["kind"], task["note"]) == ("add_info", "Which house number?")
+        await act(client, case, world["town_a"], "comment", note="someone else's comment closes nothing")
+        assert len((await tasks(client, world["worker_a"]))["items"]) == 1
+        await act(client, case, world["worker_a"], "comment", note="No. 12, behind the school")
+        assert (await tasks(client, world["worker_a"]))["items"] == []
+
+    async def test_only_the_current_centre_asks(self, client: httpx.AsyncClient, world: World) -> None:
+        case = await new_case(client, world)
+        response = await client.post(
+            f"{URL}/{case['id']}/actions", json={"action": "request_check", "note": "x"}, headers=world["county_a"]
+        )
+        assert response.status_code == 403
+        assert (await tasks(client, world["worker_a"]))["items"] == []
+
+    async def test_closing_the_case_cancels_what_is_still_open(self, client: httpx.AsyncClient, world: World) -> None:
+        case = await new_case(client, world)
+        case = await act(client, case, world["town_a"], "request_check", note="look")
+        first = await tasks(client, world["worker_a"])
+        await act(client, case, world["town_a"], "reject", reason="Out of scope")
+        delta = await tasks(client, world["worker_a"], first["next_since"])
+        assert [t["status"] for t in delta["items"]] == ["cancelled"]
+
+
+class TestDelta:
+    async def test_a_foreign_since_is_422(self, client: httpx.AsyncClient, world: World) -> None:
+        response = await client.get(TASKS, params={"since": "garbage"}, headers=world["worker_a"])
+        assert response.status_code == 422 and response.json()["field"] == "since"
+
+    async def test_paging_through_a_long_delta(self, client: httpx.AsyncClient, world: World) -> None:
+        start = (await tasks(client, world["worker_a"]))["next_since"]
+        for n in range(5):
+            case = await new_case(client, world, n)
+            await act(client, case, world["town_a"], "request_check", note=f"look {n}")
+        seen: list[str] = []
+        since = start
+        while True:
+            response = await client.get(TASKS, params={"since": since, "limit": 2}, headers=world["worker_a"])
+            page = response.json()
+            seen += [t["note"] for t in page["items"]]
+            since = page["next_since"]
+            if not page["more"]:
+                break
+        assert seen == [f"look {n}" for n in range(5)]
