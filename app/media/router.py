@@ -1,11 +1,13 @@
 """HTTP for photos on reports. Mount with `app.include_router(app.media.router.router, prefix="/api/v1")`.
 
 POST /reports/{id}/attachments reads a body up to `settings.max_upload_bytes` plus the multipart
-envelope: the global body-limit middleware must allow `upload_body_limit(settings)` on that route.
+envelope: the body-limit (and gzip) middleware must allow `upload_body_limit(settings)` for POSTs
+whose path matches `UPLOAD_PATH`, and keep `max_body_bytes` everywhere else.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -25,6 +27,7 @@ router = APIRouter(tags=["attachments"])
 
 ATTACHMENTS_PATH = "/reports/{report_id}/attachments"
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the small form fields
+UPLOAD_PATH = re.compile(r"^/api/v1/reports/[^/]+/attachments$")
 
 
 def upload_body_limit(settings: Settings) -> int:

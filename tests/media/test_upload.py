@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
+from app.media.router import UPLOAD_PATH, upload_body_limit
 from app.media.storage import MediaStore, TooLarge
 from app.models import Attachment, MediaBlob
 from tests.media import images
@@ -211,3 +212,11 @@ class TestReplay:
         await phone.upload(report_id, images.webp(), filename="x.jpg")
         blob = (await session.execute(select(MediaBlob))).scalar_one()
         assert (blob.content_type, blob.served_type, blob.thumbnail_type) == ("image/webp", "image/webp", "image/jpeg")
+
+
+class TestUploadRouteLimit:
+    def test_the_route_limit_covers_a_full_size_file_and_its_envelope(self, settings: Settings) -> None:
+        assert upload_body_limit(settings) == settings.max_upload_bytes + 64 * 1024
+        assert UPLOAD_PATH.match("/api/v1/reports/42/attachments")
+        assert not UPLOAD_PATH.match("/api/v1/reports/42/attachments/7")
+        assert not UPLOAD_PATH.match("/api/v1/reports")
