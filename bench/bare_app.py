@@ -2,7 +2,10 @@
 
 One `POST /bare` endpoint that takes `ReportCreate` (imported from the app, so validation is
 identical), checks that a bearer Authorization header is present (no decoding, no database) and
-answers 201 with a small JSON. Serve it with uvicorn exactly like the real app:
+answers 201 with a small JSON. For bench/actions.py, `POST /bare/reports/{report_id}/actions` does
+the same with `ActionIn` (the real action route's body model and path shape) and answers 200 with
+the next version, so a client can drive a case through the workflow against it. Serve it with
+uvicorn exactly like the real app:
 
     .venv/bin/python -m uvicorn bench.bare_app:app --host 127.0.0.1 --port 8001 --no-access-log
 """
@@ -13,7 +16,7 @@ from typing import Annotated
 
 from fastapi import FastAPI, Header, HTTPException, status
 
-from app.reports.schemas import ReportCreate
+from app.reports.schemas import ActionIn, ReportCreate
 
 
 def create_bare_app() -> FastAPI:
@@ -24,6 +27,14 @@ def create_bare_app() -> FastAPI:
         if authorization is None or not authorization[:7].lower() == "bearer ":
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a bearer access token is required")
         return {"client_id": data.client_id, "status": "reported"}
+
+    @bare.post("/bare/reports/{report_id}/actions")
+    async def bare_action(
+        report_id: str, cmd: ActionIn, authorization: Annotated[str | None, Header()] = None
+    ) -> dict[str, str | int]:
+        if authorization is None or not authorization[:7].lower() == "bearer ":
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a bearer access token is required")
+        return {"id": report_id, "action": cmd.action.value, "version": (cmd.version or 0) + 1}
 
     @bare.get("/healthz")
     async def healthz() -> dict[str, str]:
