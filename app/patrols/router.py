@@ -32,8 +32,10 @@ from app.patrols.schemas import (
 
 router = APIRouter(tags=["patrols"])
 
-_REPLAY: dict[int | str, dict[str, Any]] = {200: {"description": "The same client_id with the same content: the original record"},
-           409: {"description": "The same client_id with different content"}}  # fmt: skip
+_REPLAY: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The same client_id with the same content: the original record"},
+    409: {"description": "The same client_id with different content"},
+}
 
 
 @router.post("/patrols", response_model=PatrolRead, status_code=201, responses=_REPLAY, summary="Start a patrol")

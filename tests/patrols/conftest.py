@@ -16,8 +16,8 @@ from app.models import User
 from app.patrols.router import router
 from tests import factories as f
 
-# Grid A is the 0.01° square with its south-west corner at (120.90, 32.00).
-INSIDE = (32.005, 120.905)
+# Grid A is the 0.01° square (~1.1 km) with its south-west corner at (120.90, 32.00).
+INSIDE = (32.001, 120.905)  # ~110 m north of the southern edge: room for a 1 km walk north
 M_PER_DEG_LAT = 111_195.0  # metres per degree of latitude (mean Earth radius)
 
 
