@@ -20,6 +20,9 @@ from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.requestid import RequestIdMiddleware
 from app.geo import router as geo_router
 from app.geo.locator import Locator
+from app.media import router as media_router
+from app.patrols import jobs as patrol_jobs
+from app.patrols import router as patrols_router
 from app.reports import nearby_router, policy_router, queue_router, sweep, tasks_router
 from app.reports import router as reports_router
 from app.reports.categories import CategoryCache
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.metrics = Metrics()
     app.state.jobs = JobRegistry()  # domains register their handlers here
     sweep.register(app.state.jobs)
+    patrol_jobs.register(app.state.jobs)
     worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)
     app.state.job_worker = worker
 
@@ -75,9 +79,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(queue_router.router, prefix=API)
     app.include_router(policy_router.router, prefix=API)
     app.include_router(tasks_router.router, prefix=API)
+    app.include_router(media_router.router, prefix=API)
+    app.include_router(patrols_router.router, prefix=API)
 
+    uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
-    app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes, larger=uploads)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, larger=uploads)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -205,7 +205,7 @@ async def find_alone(database: str, now: datetime) -> dict[str, Any]:
             async with sessionmaker() as session:
                 async with session.begin():
                     t = time.perf_counter()
-                    rows = await breached(session, now)
+                    rows = await breached(session, now, SWEEP_BATCH)
                     timings.append((time.perf_counter() - t) * 1000)
                     await session.rollback()
         # The same statement, rendered by SQLAlchemy, under EXPLAIN ANALYZE (inside a rolled-back transaction).

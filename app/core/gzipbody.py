@@ -7,10 +7,13 @@ sees a plain body without the Content-Encoding header.
 
 from __future__ import annotations
 
+import re
 import zlib
+from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.bodylimit import body_limit
 from app.core.errors import problem_body, problem_response
 
 
@@ -21,9 +24,10 @@ class _Refused(Exception):
 
 
 class GzipRequestMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: Sequence[tuple[re.Pattern[str], int]] = ()) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default = max_bytes
+        self.larger = tuple(larger)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         encoding = _header(scope, b"content-encoding")
@@ -34,7 +38,7 @@ class GzipRequestMiddleware:
             if encoding.lower() != b"gzip":
                 raise _Refused(415, "/problems/unsupported-encoding", "Unsupported encoding",
                                "request bodies may be sent plain or with Content-Encoding: gzip")  # fmt: skip
-            body = await self._inflate(receive)
+            body = await self._inflate(receive, body_limit(scope, self.default, self.larger))
         except _Refused as refused:
             problem = problem_body(refused.status, refused.type, refused.title, refused.detail, field="body")
             await problem_response(refused.status, problem)(scope, receive, send)
@@ -52,7 +56,7 @@ class GzipRequestMiddleware:
 
         await self.app(inner, replay, send)
 
-    async def _inflate(self, receive: Receive) -> bytes:
+    async def _inflate(self, receive: Receive, limit: int) -> bytes:
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         out = bytearray()
         more = True
@@ -62,10 +66,10 @@ class GzipRequestMiddleware:
                 if message["type"] != "http.request":
                     raise _Refused(400, "/problems/bad-request", "Bad request", "the client went away")
                 more = message.get("more_body", False)
-                out += inflater.decompress(message.get("body", b""), self.max_bytes + 1 - len(out))
-                if len(out) > self.max_bytes or inflater.unconsumed_tail:
+                out += inflater.decompress(message.get("body", b""), limit + 1 - len(out))
+                if len(out) > limit or inflater.unconsumed_tail:
                     raise _Refused(413, "/problems/too-large", "Payload too large",
-                                   f"the inflated request body is larger than {self.max_bytes} bytes")  # fmt: skip
+                                   f"the inflated request body is larger than {limit} bytes")  # fmt: skip
             out += inflater.flush()
         except zlib.error as exc:
             raise _Refused(400, "/problems/bad-encoding", "Bad gzip body", f"the gzip body is corrupt: {exc}") from exc

@@ -43,8 +43,12 @@ async def apply_action(
     now: datetime,
     tz: str = "Asia/Shanghai",
     hotline: bool = False,
+    reload: bool = True,
 ) -> Report:
-    """Apply one workflow action to a report the caller can see. `actor=None` is the system."""
+    """Apply one workflow action to a report the caller can see. `actor=None` is the system.
+
+    Returns the report as it is now (`reload=False` skips re-reading it and returns it as it was).
+    """
     if cmd.version is not None and cmd.version != report.version:
         raise StaleVersion(
             f"the case is at version {report.version}, not {cmd.version}",
@@ -61,7 +65,7 @@ async def apply_action(
     if "status" in changes:
         await tasks.after_status(session, report.id, changes["status"], now)
     await session.flush()
-    return await queries.load_report(session, report.id)
+    return await queries.load_report(session, report.id) if reload else report
 
 
 def _decide(status: Status, cmd: ActionIn, who: Who) -> Rule:

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 SWEEP_BATCH = 500
 
 
-async def breached(session: AsyncSession, now: datetime, limit: int = SWEEP_BATCH) -> list[Report]:
+async def breached(session: AsyncSession, now: datetime, limit: int) -> list[Report]:
     """Open cases past their deadline that have not been dealt with; locked against other sweepers."""
     stmt = (
         select(Report)
@@ -48,7 +48,7 @@ async def act_on_breach(session: AsyncSession, report: Report, now: datetime, tz
         await _mark_overdue(session, report, missed, now)
         return
     escalate = ActionIn(action=Action.ESCALATE, reason=missed)
-    await actions.apply_action(session, None, report, escalate, now=now, tz=tz)
+    await actions.apply_action(session, None, report, escalate, now=now, tz=tz, reload=False)
 
 
 async def _mark_overdue(session: AsyncSession, report: Report, missed: str, now: datetime) -> None:
@@ -69,9 +69,9 @@ async def _mark_overdue(session: AsyncSession, report: Report, missed: str, now:
     )  # fmt: skip
 
 
-async def sweep(session: AsyncSession, now: datetime, tz: str, limit: int = SWEEP_BATCH) -> int:
-    """Act on up to `limit` breached cases; returns how many."""
-    cases = await breached(session, now, limit)
+async def sweep(session: AsyncSession, now: datetime, tz: str, limit: int | None = None) -> int:
+    """Act on up to `limit` (default SWEEP_BATCH) breached cases; returns how many."""
+    cases = await breached(session, now, limit or SWEEP_BATCH)
     for report in cases:
         await act_on_breach(session, report, now, tz)
     if cases:
@@ -79,14 +79,15 @@ async def sweep(session: AsyncSession, now: datetime, tz: str, limit: int = SWEE
     return len(cases)
 
 
+SWEEP_KIND = "reports.sweep_deadlines"
 SWEEP_EVERY = timedelta(seconds=30)
 
 
 async def _sweep_job(ctx: JobContext, payload: dict[str, Any]) -> None:
-    """Recurring job: sweep until no breached case is left (each batch in this job's transaction)."""
-    while await sweep(ctx.session, ctx.now, ctx.settings.timezone) == SWEEP_BATCH:
-        pass
+    """One batch per job, so a batch's row locks last one short transaction; a full batch queues the next."""
+    if await sweep(ctx.session, ctx.now, ctx.settings.timezone) == SWEEP_BATCH:
+        await ctx.enqueue(SWEEP_KIND, {"after_job": ctx.job_id}, dedupe_key=f"{SWEEP_KIND}+{ctx.job_id}")
 
 
 def register(registry: JobRegistry) -> None:
-    registry.register("reports.sweep_deadlines", _sweep_job, every=SWEEP_EVERY)
+    registry.register(SWEEP_KIND, _sweep_job, every=SWEEP_EVERY)

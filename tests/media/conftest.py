@@ -8,23 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.media.router import router
 from app.models import Attachment, MediaBlob
 from tests.reports.conftest import World, report_body, world  # noqa: F401  (the world fixture)
 
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def media_routes(app: FastAPI) -> None:
-    """Mount the media router until the lead mounts it in create_app."""
-    if not any(getattr(r, "path", "") == "/api/v1/attachments/{attachment_id}" for r in app.routes):
-        app.include_router(router, prefix=API)
 
 
 @dataclass

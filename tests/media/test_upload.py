@@ -119,6 +119,16 @@ class TestSizeCap:
         assert await count_rows(session) == (0, 0)
         assert media_files(settings) == []
 
+    async def test_a_photo_larger_than_the_json_body_limit_gets_through(
+        self, phone: Phone, settings: Settings
+    ) -> None:
+        data = images.noisy_png(3 * 1024 * 1024)
+        assert len(data) > settings.max_body_bytes  # the 2 MiB cap for every other route
+        report_id = await phone.report()
+        r = await phone.upload(report_id, data, filename="camera.png")
+        assert r.status_code == 201, r.text
+        assert r.json()["size"] == len(data)
+
     async def test_file_at_the_cap_is_accepted(self, phone: Phone, settings: Settings) -> None:
         data = images.noisy_png(150_000)
         settings.max_upload_bytes = len(data)

@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import User
-from app.patrols.router import router
 from tests import factories as f
 
 # Grid A is the 0.01° square (~1.1 km) with its south-west corner at (120.90, 32.00).
@@ -37,14 +36,7 @@ class World:
 
 
 @pytest.fixture
-def mounted(app: FastAPI) -> FastAPI:
-    if not any(getattr(r, "path", "") == "/api/v1/patrols" for r in app.routes):
-        app.include_router(router, prefix="/api/v1")
-    return app
-
-
-@pytest.fixture
-async def world(mounted: FastAPI, session: AsyncSession) -> World:
+async def world(app: FastAPI, session: AsyncSession) -> World:
     await f.make_geography(session)
     grid_a = await f.make_grid(session, village=f.VILLAGE_A, lon=120.90, lat=32.00)
     grid_a2 = await f.make_grid(session, village=f.VILLAGE_A, seq=2, lon=120.92, lat=32.00)
@@ -60,7 +52,7 @@ async def world(mounted: FastAPI, session: AsyncSession) -> World:
         "admin": await f.make_user(session, "admin", "admin"),
     }
     world = World(users=users)
-    await world.sign_in_again(mounted, session)
+    await world.sign_in_again(app, session)
     return world
 
 

@@ -36,13 +36,13 @@ class TestPartitionJob:
         assert registration is not None and registration.every == timedelta(hours=6)
 
     async def test_the_job_creates_partitions_ahead_and_drops_old_ones(
-        self, postgres_only: None, mounted: FastAPI, session: AsyncSession
+        self, postgres_only: None, app: FastAPI, session: AsyncSession
     ) -> None:
-        settings = mounted.state.settings.model_copy(update={"track_retention_days": 30})
-        engine = mounted.state.engine
+        settings = app.state.settings.model_copy(update={"track_retention_days": 30})
+        engine = app.state.engine
         old = date(2026, 9, 1)  # older than 30 days before 2026-11-28
         await partitions.ensure_partition(engine, old)
-        async with mounted.state.sessionmaker() as s:
+        async with app.state.sessionmaker() as s:
             ctx = JobContext(session=s, now=NOW, settings=settings, job_id=1, attempt=1)
             await jobs.create_partitions(ctx, {})
             await s.commit()
@@ -50,7 +50,7 @@ class TestPartitionJob:
         assert old not in days
         expected = [date(2026, 11, 27) + timedelta(days=i) for i in range(9)]  # yesterday .. today + 7
         assert set(expected) <= set(days)
-        async with mounted.state.sessionmaker() as s:  # again: nothing new, nothing fails
+        async with app.state.sessionmaker() as s:  # again: nothing new, nothing fails
             await jobs.create_partitions(JobContext(session=s, now=NOW, settings=settings, job_id=2, attempt=1), {})
         assert await partition_days(session) == days
 

@@ -6,12 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import ManualClock
 from app.models import Job
+from app.reports import sweep
 from tests import factories as f
 from tests.reports.conftest import World, report_body
 
@@ -125,3 +127,23 @@ class TestResolveDeadline:
         assert (await get(client, world, case))["version"] == 1
         sweeps = (await session.execute(select(Job.status).where(Job.kind == "reports.sweep_deadlines"))).all()
         assert {s for (s,) in sweeps} <= {"done", "pending"}
+
+
+class TestSweepInBatches:
+    async def test_each_batch_is_its_own_job_and_the_sweep_goes_on_until_done(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        world: World,
+        clock: ManualClock,
+        session: AsyncSession,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(sweep, "SWEEP_BATCH", 2)
+        cases = [await submit(client, world, client_id=f"uuid:batch-{n}") for n in range(5)]
+        clock.advance(timedelta(minutes=31))
+        await run_jobs(app, world, session)
+        tiers = [(await get(client, world, case))["tier"] for case in cases]
+        assert tiers == ["county"] * 5
+        done = (await session.execute(select(Job.id).where(Job.kind == sweep.SWEEP_KIND, Job.status == "done"))).all()
+        assert len(done) == 3  # batches of 2, 2 and 1: three short transactions
