@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import AwareDatetime
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.deps import ActorDep, ScopeDep
+from app.accounts.scope import Actor, Scope
+from app.core.config import Settings
 from app.core.deps import ClockDep, SessionDep, SettingsDep
-from app.core.errors import Invalid
+from app.core.errors import AppError, Invalid, problem_body
 from app.core.pagination import Page
 from app.geo.coords import Crs
 from app.reports import actions, queries, service
 from app.reports.duplicates import find_possible_duplicates
 from app.reports.queries import MAX_LIMIT, ReportFilters
-from app.reports.schemas import ActionIn, CategoryNode, ReportCreate, ReportRead, TimelineEntry
+from app.reports.schemas import (
+    ActionIn,
+    BatchAnswer,
+    BatchResult,
+    CategoryNode,
+    ReportBatch,
+    ReportCreate,
+    ReportRead,
+    TimelineEntry,
+)
 from app.reports.states import Status, Tier
 from app.reports.views import category_tree, nearby_report, report_read, timeline_entry
 
@@ -44,26 +57,67 @@ async def submit_report(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> ReportRead:
+    read, created = await _submit_one(request, actor, scope, session, clock.now(), settings, data)
+    if created:
+        response.headers["Location"] = f"{request.url.path}/{read.id}"
+    else:
+        response.status_code = status.HTTP_200_OK
+    return read
+
+
+@router.post(
+    "/reports/batch",
+    response_model=BatchAnswer,
+    tags=["reports"],
+    summary="Submit up to 100 reports kept offline; each succeeds or fails on its own",
+)
+async def submit_batch(
+    batch: ReportBatch,
+    request: Request,
+    actor: ActorDep,
+    scope: ScopeDep,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> BatchAnswer:
+    results: list[BatchResult] = []
+    for data in batch.items:
+        try:
+            async with session.begin_nested():  # a refused item leaves nothing behind, the rest go on
+                read, created = await _submit_one(request, actor, scope, session, clock.now(), settings, data)
+        except AppError as exc:
+            problem = problem_body(exc.status, exc.type, exc.title, exc.detail, field=exc.field, **exc.extra)
+            results.append(BatchResult(client_id=data.client_id, status=exc.status, problem=problem))
+            continue
+        results.append(BatchResult(client_id=data.client_id, status=201 if created else 200, report=read))
+    return BatchAnswer(results=results)
+
+
+async def _submit_one(
+    request: Request,
+    actor: Actor,
+    scope: Scope,
+    session: AsyncSession,
+    now: datetime,
+    settings: Settings,
+    data: ReportCreate,
+) -> tuple[ReportRead, bool]:
     categories = request.app.state.categories
     submission = await service.submit_report(
-        session, actor, data, now=clock.now(), locator=request.app.state.locator, categories=categories,
-        settings=settings,
-    )  # fmt: skip
+        session, actor, data, now=now, locator=request.app.state.locator, categories=categories, settings=settings
+    )
     report = submission.report
     if submission.created:
         request.app.state.metrics.reports.labels(report.source).inc()
-        response.headers["Location"] = f"{request.url.path}/{report.id}"
-    else:
-        response.status_code = status.HTTP_200_OK
     read = report_read(report, scope, category_name=categories.name(report.category_code))
     info = await categories.get(session, report.category_code)
     assert info is not None
     near = await find_possible_duplicates(
-        session, scope, report.category_code, report.lat, report.lon, clock.now(), exclude_id=report.id,
+        session, scope, report.category_code, report.lat, report.lon, now, exclude_id=report.id,
         radius_m=info.duplicate_radius_m, window_h=info.duplicate_window_h,
     )  # fmt: skip
     read.possible_duplicates = [nearby_report(r, d) for r, d in near]
-    return read
+    return read, submission.created
 
 
 @router.get("/reports/{report_id}", response_model=ReportRead, tags=["reports"], summary="One report")

@@ -144,3 +144,22 @@ class ActionIn(BaseModel):
     def given_fields(self) -> set[str]:
         names = ("reason", "note", "unit", "result", "region_code", "of")
         return {name for name in names if (getattr(self, name) or "").strip()}
+
+
+class ReportBatch(BaseModel):
+    """Reports a phone kept while offline, sent in one request (each is replay-safe on its own)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"items": [REPORT_EXAMPLE]}]})
+
+    items: list[ReportCreate] = Field(min_length=1, max_length=100)
+
+
+class BatchResult(BaseModel):
+    client_id: str
+    status: int  # 201 created, 200 seen before with the same content, 4xx refused (see problem)
+    report: ReportRead | None = None
+    problem: dict[str, Any] | None = None
+
+
+class BatchAnswer(BaseModel):
+    results: list[BatchResult]
