@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.scope import Level, Scope
@@ -29,11 +29,23 @@ async def load_report(session: AsyncSession, report_id: int) -> Report:
     return report
 
 
+CLIENT_REF = "client:"
+
+
 async def get_report(session: AsyncSession, scope: Scope, report_id: str) -> Report:
-    """The report if the caller may see it; 404 otherwise (never 403 with details)."""
-    if not report_id.isdigit():
+    """The report if the caller may see it; 404 otherwise (never 403 with details).
+
+    `report_id` is the server's id, or `client:<client_id>` for one of the caller's own submissions,
+    so a phone whose answer was lost can still attach photos before it sends the report again.
+    """
+    which: ColumnElement[bool]
+    if report_id.startswith(CLIENT_REF):
+        which = (Report.submitter_id == scope.actor.id) & (Report.client_id == report_id.removeprefix(CLIENT_REF))
+    elif report_id.isdigit():
+        which = Report.id == int(report_id)
+    else:
         raise NotFound("no such report")
-    stmt = select(Report).where(Report.id == int(report_id), scope.reports_clause())
+    stmt = select(Report).where(which, scope.reports_clause())
     report = (await session.execute(stmt)).scalar_one_or_none()
     if report is None:
         raise NotFound("no such report")

@@ -194,3 +194,12 @@ class TestCategories:
         specials = {c["code"]: c for c in roots["special"]["children"]}
         assert specials["special.mental_health"]["sensitive"] is True
         assert specials["special.released"]["sensitive"] is False
+
+
+class TestClientReference:
+    async def test_a_submitter_finds_their_report_by_client_id(self, client: httpx.AsyncClient, world: World) -> None:
+        created = await submit(client, world["worker_a"], 7)
+        mine = await client.get(f"{URL}/client:uuid:test-7", headers=world["worker_a"])
+        assert mine.status_code == 200 and mine.json()["id"] == created["id"]
+        someone_else = await client.get(f"{URL}/client:uuid:test-7", headers=world["town_a"])
+        assert someone_else.status_code == 404
