@@ -202,12 +202,11 @@ async def find_alone(database: str, now: datetime) -> dict[str, Any]:
     try:
         sessionmaker = make_sessionmaker(engine)
         for _ in range(5):
-            async with sessionmaker() as session:
-                async with session.begin():
-                    t = time.perf_counter()
-                    rows = await breached(session, now, SWEEP_BATCH)
-                    timings.append((time.perf_counter() - t) * 1000)
-                    await session.rollback()
+            async with sessionmaker() as session, session.begin():
+                t = time.perf_counter()
+                rows = await breached(session, now, SWEEP_BATCH)
+                timings.append((time.perf_counter() - t) * 1000)
+                await session.rollback()
         # The same statement, rendered by SQLAlchemy, under EXPLAIN ANALYZE (inside a rolled-back transaction).
         from sqlalchemy import select
 
@@ -241,7 +240,7 @@ def two_sweepers(database: str, now: datetime) -> dict[str, Any]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for _ in range(2)
     ]
     results = []
@@ -257,7 +256,7 @@ def two_sweepers(database: str, now: datetime) -> dict[str, Any]:
         "cases_per_s": round(sum(r["escalated"] for r in results) / (end - start_at), 1),
         "sweepers": [
             {k: r[k] for k in ("escalated", "seconds", "batches", "batch_sizes", "failed_batches")} for r in results
-        ],  # fmt: skip
+        ],
     }
 
 
