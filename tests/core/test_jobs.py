@@ -66,9 +66,9 @@ async def add_job(app: FastAPI, kind: str, payload: dict[str, Any], *, run_at: d
 
 
 async def all_jobs(app: FastAPI) -> list[Job]:
-    """The jobs these tests made (the app's own recurring jobs, such as the deadline sweep, left out)."""
+    """The jobs these tests made: kinds test.*, not the app's own recurring jobs (deadline sweep, partitions)."""
     async with app.state.sessionmaker() as session, session.begin():
-        stmt = select(Job).where(Job.kind.not_like("reports.%")).order_by(Job.id)
+        stmt = select(Job).where(Job.kind.like("test.%")).order_by(Job.id)
         return list((await session.scalars(stmt)).all())
 
 
@@ -428,13 +428,13 @@ class TestRecurringJob:
 
 class TestUnknownKind:
     async def test_a_job_nobody_handles_is_retried_then_dead(self, app: FastAPI, clock: ManualClock) -> None:
-        await add_job(app, "nobody.handles", {}, run_at=clock.now(), max_attempts=3)
+        await add_job(app, "test.nobody_handles", {}, run_at=clock.now(), max_attempts=3)
         worker = make_worker(app, registry_with(), clock)
 
         assert await run_until_finished(worker, clock, app) == 3
         job = await one_job(app)
         assert (job.status, job.attempts) == ("dead", 3)
-        assert job.last_error == "UnknownJobKind: no handler is registered for job kind 'nobody.handles'"
+        assert job.last_error == "UnknownJobKind: no handler is registered for job kind 'test.nobody_handles'"
         assert [a.attempt for a in await attempts_of(app, job.id)] == [1, 2, 3]
 
 
