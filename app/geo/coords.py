@@ -11,6 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis, metres
 _EE = 0.00669342162296594323  # Krasovsky 1940 first eccentricity squared
@@ -32,31 +36,41 @@ def in_china(lat: float, lon: float) -> bool:
     return 72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271
 
 
-def _offset_lat(x: float, y: float) -> float:
-    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+# The formulas below take `m`, the maths module to evaluate with: `math` for one point, `numpy` for
+# whole arrays of them (a batch of track fixes). One copy of the formulas serves both.
+
+
+def _offset_lat(x: Any, y: Any, m: Any = math) -> Any:
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * m.sqrt(abs(x))
+    ret += (20.0 * m.sin(6.0 * x * math.pi) + 20.0 * m.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * m.sin(y * math.pi) + 40.0 * m.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * m.sin(y / 12.0 * math.pi) + 320.0 * m.sin(y * math.pi / 30.0)) * 2.0 / 3.0
     return ret
 
 
-def _offset_lon(x: float, y: float) -> float:
-    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+def _offset_lon(x: Any, y: Any, m: Any = math) -> Any:
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * m.sqrt(abs(x))
+    ret += (20.0 * m.sin(6.0 * x * math.pi) + 20.0 * m.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * m.sin(x * math.pi) + 40.0 * m.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * m.sin(x / 12.0 * math.pi) + 300.0 * m.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
     return ret
+
+
+def _gcj_shift(lat: Any, lon: Any, m: Any = math) -> tuple[Any, Any]:
+    """The GCJ-02 offset (in degrees) at a WGS-84 point inside China."""
+    x, y = lon - 105.0, lat - 35.0
+    rad = lat / 180.0 * math.pi
+    magic = 1.0 - _EE * m.sin(rad) ** 2
+    sqrt_magic = m.sqrt(magic)
+    dlat = _offset_lat(x, y, m) * 180.0 / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * math.pi)
+    dlon = _offset_lon(x, y, m) * 180.0 / (_A / sqrt_magic * m.cos(rad) * math.pi)
+    return dlat, dlon
 
 
 def wgs84_to_gcj02(lat: float, lon: float) -> LatLon:
     if not in_china(lat, lon):
         return lat, lon
-    x, y = lon - 105.0, lat - 35.0
-    rad = lat / 180.0 * math.pi
-    magic = 1.0 - _EE * math.sin(rad) ** 2
-    sqrt_magic = math.sqrt(magic)
-    dlat = _offset_lat(x, y) * 180.0 / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * math.pi)
-    dlon = _offset_lon(x, y) * 180.0 / (_A / sqrt_magic * math.cos(rad) * math.pi)
+    dlat, dlon = _gcj_shift(lat, lon)
     return lat + dlat, lon + dlon
 
 
@@ -94,6 +108,29 @@ def gcj02_to_wgs84(lat: float, lon: float) -> LatLon:
 def bd09_to_gcj02(lat: float, lon: float) -> LatLon:
     """The exact inverse of gcj02_to_bd09 (the usual closed form is off by up to ~2 cm)."""
     return _invert(gcj02_to_bd09, lat, lon, _bd09_to_gcj02_approx(lat, lon))
+
+
+def gcj02_to_wgs84_many(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> tuple[NDArray[np.float64], ...]:
+    """gcj02_to_wgs84 for whole arrays at once (the same iteration, until every point has converged)."""
+    inside = (lon >= 72.004) & (lon <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271)
+    w_lat, w_lon = lat.copy(), lon.copy()
+    for _ in range(_MAX_ITERATIONS):
+        d_lat, d_lon = _gcj_shift(w_lat, w_lon, np)
+        d_lat, d_lon = w_lat + d_lat - lat, w_lon + d_lon - lon
+        w_lat, w_lon = w_lat - d_lat, w_lon - d_lon
+        if len(lat) == 0 or max(float(np.abs(d_lat).max()), float(np.abs(d_lon).max())) < _STEP:
+            break
+    return np.where(inside, w_lat, lat), np.where(inside, w_lon, lon)
+
+
+def to_wgs84_many(lat: NDArray[np.float64], lon: NDArray[np.float64], crs: Crs) -> tuple[NDArray[np.float64], ...]:
+    """Many points given in `crs`, as WGS-84 arrays (lat, lon)."""
+    if crs is Crs.GCJ02:
+        return gcj02_to_wgs84_many(lat, lon)
+    if crs is Crs.BD09:  # rare from phones: one point at a time
+        pairs = [to_wgs84(float(a), float(o), crs) for a, o in zip(lat, lon, strict=True)]
+        return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    return lat, lon
 
 
 def to_wgs84(lat: float, lon: float, crs: Crs) -> LatLon:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import CursorResult, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -22,7 +23,7 @@ from sqlalchemy.types import BigInteger, Boolean, DateTime, Float
 from app.accounts.scope import Actor, Role
 from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
-from app.geo.coords import to_wgs84
+from app.geo.coords import to_wgs84_many
 from app.models import Grid, Patrol, TrackPoint, User
 from app.patrols import duty, partitions, queries, track
 from app.patrols.queries import PatrolView
@@ -134,7 +135,7 @@ def _prepare(
         days=settings.track_retention_days
     )
     seen: set[int] = set()
-    rows, rejected, repeats = [], [], 0
+    valid, rejected, repeats = [], [], 0
     for p in batch.points:
         if p.seq in seen:
             repeats += 1
@@ -144,8 +145,12 @@ def _prepare(
         if reason:
             rejected.append(RejectedPoint(seq=p.seq, reason=reason))
             continue
-        lat, lon = to_wgs84(p.lat, p.lon, batch.crs)
-        rows.append((p.seq, p.t, lat, lon, p.lat, p.lon, p.accuracy_m, p.mock))
+        valid.append(p)
+    lats, lons = to_wgs84_many(np.array([p.lat for p in valid]), np.array([p.lon for p in valid]), batch.crs)
+    rows = [
+        (p.seq, p.t, float(lat), float(lon), p.lat, p.lon, p.accuracy_m, p.mock)
+        for p, lat, lon in zip(valid, lats, lons, strict=True)
+    ]
     return rows, rejected, repeats
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.geo.coords import Crs, distance_m, from_wgs84, gcj02_to_bd09, to_wgs84
+from app.geo.coords import Crs, distance_m, from_wgs84, gcj02_to_bd09, to_wgs84, to_wgs84_many
 
 pytestmark = pytest.mark.filterwarnings("ignore:The test .* is marked with:pytest.PytestWarning")
 
@@ -82,3 +83,23 @@ class TestRoundTrips:
 class TestDistance:
     def test_one_degree_of_latitude_is_about_111_km(self) -> None:
         assert distance_m(32.0, 120.9, 33.0, 120.9) == pytest.approx(111_195, rel=1e-3)
+
+
+class TestManyAtOnce:
+    """to_wgs84_many converts a batch of track fixes; it must agree with the one-point functions."""
+
+    @given(st.lists(st.tuples(st.floats(18, 53), st.floats(73, 135)), min_size=1, max_size=50))
+    def test_arrays_agree_with_single_points(self, points: list[tuple[float, float]]) -> None:
+        for crs in (Crs.WGS84, Crs.GCJ02, Crs.BD09):
+            sent = [from_wgs84(lat, lon, crs) for lat, lon in points]
+            lats, lons = to_wgs84_many(np.array([p[0] for p in sent]), np.array([p[1] for p in sent]), crs)
+            for (lat, lon), got_lat, got_lon in zip(sent, lats, lons, strict=True):
+                want = to_wgs84(lat, lon, crs)
+                assert abs(got_lat - want[0]) < 1e-9 and abs(got_lon - want[1]) < 1e-9
+
+    def test_points_outside_china_and_empty_batches_pass_through(self) -> None:
+        lats, lons = to_wgs84_many(np.array([48.85, 32.0]), np.array([2.35, 120.9]), Crs.GCJ02)
+        assert (lats[0], lons[0]) == (48.85, 2.35)
+        assert (lats[1], lons[1]) != (32.0, 120.9)
+        empty = to_wgs84_many(np.array([]), np.array([]), Crs.GCJ02)
+        assert [len(a) for a in empty] == [0, 0]
