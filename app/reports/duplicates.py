@@ -55,7 +55,7 @@ async def find_possible_duplicates(
         radius_m, window_h = category.duplicate_radius_m, category.duplicate_window_h
     radius = radius_m
     min_lat, min_lon, max_lat, max_lon = bounding_box(lat, lon, radius)
-    stmt = select(Report).where(
+    stmt = select(Report.id, Report.lat, Report.lon).where(
         scope.reports_clause(),
         Report.category_code == category_code,
         Report.status.in_([s.value for s in OPEN_STATUSES]),
@@ -65,8 +65,11 @@ async def find_possible_duplicates(
     )
     if exclude_id is not None:
         stmt = stmt.where(Report.id != exclude_id)
-    rows = (await session.execute(stmt.limit(MAX_CANDIDATES))).scalars().all()
-    near = [(r, distance_m(lat, lon, r.lat, r.lon)) for r in rows]
-    near = [(r, d) for r, d in near if d <= radius]
-    near.sort(key=lambda pair: (pair[1], pair[0].id))
-    return near[:limit]
+    # Candidates as bare (id, lat, lon) rows, newest first; only the nearest few are loaded whole.
+    candidates = await session.execute(stmt.order_by(Report.received_at.desc()).limit(MAX_CANDIDATES))
+    near = sorted((d, rid) for rid, r_lat, r_lon in candidates if (d := distance_m(lat, lon, r_lat, r_lon)) <= radius)
+    nearest = dict((rid, d) for d, rid in near[:limit])
+    if not nearest:
+        return []
+    reports = (await session.execute(select(Report).where(Report.id.in_(nearest)))).scalars().all()
+    return sorted(((r, nearest[r.id]) for r in reports), key=lambda pair: (pair[1], pair[0].id))

@@ -65,7 +65,7 @@ async def submit_report(
         twin = await queries.find_by_client_id(session, actor.id, data.client_id)
         assert twin is not None
         return _replay(twin, digest)
-    await session.execute(insert(ReportEvent).values(**_first_entry(report_id, actor, values, data, now)))
+    await session.execute(_INSERT_EVENT, _first_entry(report_id, actor, values, data, now))
     return Submission(Report(id=report_id, **values), created=True)
 
 
@@ -170,17 +170,21 @@ def _row(
     }
 
 
+# Built once: the row goes in as execute parameters, so no statement is rebuilt or coerced per request.
+_REPORT, _EVENT = Report.metadata.tables["report"], ReportEvent.metadata.tables["report_event"]
+_INSERT_ONCE = {
+    name: dialect.insert(_REPORT)
+    .on_conflict_do_nothing(index_elements=["submitter_id", "client_id"])
+    .returning(_REPORT.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_INSERT_EVENT = insert(_EVENT)
+
+
 async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> int | None:
-    """INSERT … ON CONFLICT (submitter_id, client_id) DO NOTHING RETURNING id."""
-    dialect = session.get_bind().dialect.name
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        dialect_insert(Report)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["submitter_id", "client_id"])
-        .returning(Report.id)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    """INSERT … ON CONFLICT (submitter_id, client_id) DO NOTHING RETURNING id: None when it was there already."""
+    stmt = _INSERT_ONCE[session.get_bind().dialect.name]
+    return (await session.execute(stmt, values)).scalar_one_or_none()
 
 
 def _first_entry(
