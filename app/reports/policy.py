@@ -34,6 +34,7 @@ write the `routing_policy` table, caching parsed versions by number (versions ne
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -231,17 +232,27 @@ def route_new_report(severity: int, received_at: datetime, *, settled_on_spot: b
 # Parsed versions by number. Versions are immutable, so entries never go stale in production;
 # create_policy writes through, and tests that empty the table call clear_policy_cache().
 _CACHE: dict[int, Policy] = {}
+# Which version is active, as read at a monotonic time. Re-read after ACTIVE_TTL_S, so a policy made
+# in another process applies to new cases within seconds; one made in this process applies at once.
+ACTIVE_TTL_S = 5.0
+_active: tuple[float, int | None] | None = None
 
 
 def clear_policy_cache() -> None:
+    global _active
     _CACHE.clear()
+    _active = None
 
 
 async def active_policy(session: AsyncSession) -> Policy:
-    """The active version (one query for the pointer); the built-in default when none is stored."""
-    version = await session.scalar(
-        select(RoutingPolicy.version).where(RoutingPolicy.active.is_(True)).order_by(RoutingPolicy.version.desc())
-    )
+    """The active version (its pointer read at most every ACTIVE_TTL_S); the built-in default when none is stored."""
+    global _active
+    if _active is None or time.monotonic() - _active[0] >= ACTIVE_TTL_S:
+        version = await session.scalar(
+            select(RoutingPolicy.version).where(RoutingPolicy.active.is_(True)).order_by(RoutingPolicy.version.desc())
+        )
+        _active = (time.monotonic(), version)
+    version = _active[1]
     return DEFAULT_POLICY if version is None else await policy_version(session, version)
 
 
@@ -286,6 +297,8 @@ async def create_policy(
     except IntegrityError as exc:
         raise Conflict("another policy version was created at the same moment; try again") from exc
     _CACHE[row.version] = parse_policy(row.version, row.calendar, rules)
+    global _active
+    _active = None  # the new version is active from the next case on
     return row
 
 
