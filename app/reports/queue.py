@@ -1,9 +1,10 @@
-"""A centre's work queue: its open cases, most urgent first (red, yellow, green; then due, then id).
+"""A centre's work queue: its open cases, most urgent first (red, yellow, green; within a colour the
+cases supervised (督办) from above first; then due, then id). Supervision reaches the centre this way.
 
 The colour depends on now and on each case's policy calendar, so it is computed here rather than in
 SQL: the rows of one centre's open cases are read (narrowed in SQL by status and, for `overdue`
 and `due_soon`, by the deadline), coloured, sorted and paged by an opaque keyset cursor over
-(colour, due_at, id). A centre holds hundreds of open cases, not millions.
+(colour, supervised, due_at, id). A centre holds hundreds of open cases, not millions.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class QueueEntry:
     def key(self) -> list[int]:
         due = self.report.due_at
         due_us = _NO_DUE if due is None else (due - _EPOCH) // timedelta(microseconds=1)
-        return [COLOUR_RANK[self.sla], due_us, self.report.id]
+        return [COLOUR_RANK[self.sla], 0 if self.report.supervised else 1, due_us, self.report.id]
 
 
 async def get_centre_level(session: AsyncSession, scope: Scope, region_code: str) -> Level:
@@ -90,7 +91,7 @@ async def list_queue(
 
 def _decode(cursor: str) -> list[int]:
     key = decode_cursor(cursor)
-    if len(key) != 3 or not all(isinstance(k, int) for k in key):
+    if len(key) != 4 or not all(isinstance(k, int) for k in key):
         raise Invalid("cursor does not belong to this query", field="cursor")
     return [int(k) for k in key]
 

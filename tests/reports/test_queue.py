@@ -96,6 +96,20 @@ class TestQueueOrder:
         assert ids(response) == [flagged, early]
         assert response.json()["items"][0]["sla"] == "red"
 
+    async def test_a_case_supervised_from_above_comes_first_within_its_colour(
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession
+    ) -> None:
+        first, second = await submit(client, world["worker_a"], 1), await submit(client, world["worker_a"], 2)
+        await clock_at(session, first, timedelta(minutes=-1), timedelta(minutes=20))
+        await clock_at(session, second, timedelta(minutes=-1), timedelta(minutes=25))
+        assert ids(await client.get(URL, headers=world["town_a"])) == [first, second]
+        supervise = {"action": "supervise", "note": "The county wants this today"}
+        response = await client.post(f"/api/v1/reports/{second}/actions", json=supervise, headers=world["county_a"])
+        assert response.status_code == 200, response.text
+        queue = await client.get(URL, headers=world["town_a"])
+        assert ids(queue) == [second, first]
+        assert queue.json()["items"][0]["report"]["supervised"] is True
+
     async def test_pages_follow_the_urgency_order(
         self, client: httpx.AsyncClient, world: World, session: AsyncSession
     ) -> None:
