@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -132,3 +133,22 @@ async def mint_token(app: FastAPI, session: AsyncSession, user: User) -> dict[st
         app.state.jwt_secret, user_id=user.id, session_id=auth_session.id, now=app.state.clock.now(), ttl_s=900
     )
     return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class World:
+    """Users of a test world and their Authorization headers (`world["town_a"]`)."""
+
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    grid_a: int = 0
+    grid_b: int = 0
+
+    def __getitem__(self, who: str) -> dict[str, str]:
+        return self.headers[who]
+
+    async def sign_in_again(self, app: FastAPI, session: AsyncSession) -> None:
+        """Fresh tokens at the (moved) clock: access tokens live 15 minutes."""
+        for name, user in self.users.items():
+            self.headers[name] = await mint_token(app, session, user)
+        await session.commit()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,27 +11,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import User
 from tests import factories as f
+from tests.factories import World
 
 # Grid A is the 0.01° square (~1.1 km) with its south-west corner at (120.90, 32.00).
 INSIDE = (32.001, 120.905)  # ~110 m north of the southern edge: room for a 1 km walk north
 M_PER_DEG_LAT = 111_195.0  # metres per degree of latitude (mean Earth radius)
-
-
-@dataclass
-class World:
-    headers: dict[str, dict[str, str]] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
-
-    def __getitem__(self, who: str) -> dict[str, str]:
-        return self.headers[who]
-
-    async def sign_in_again(self, app: FastAPI, session: AsyncSession) -> None:
-        """Fresh tokens at the (moved) clock: access tokens live 15 minutes."""
-        for name, user in self.users.items():
-            self.headers[name] = await f.mint_token(app, session, user)
-        await session.commit()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -10,25 +9,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import User
 from tests import factories as f
-
-
-@dataclass
-class World:
-    headers: dict[str, dict[str, str]] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
-    grid_a: int = 0
-    grid_b: int = 0
-
-    def __getitem__(self, who: str) -> dict[str, str]:
-        return self.headers[who]
-
-    async def sign_in_again(self, app: FastAPI, session: AsyncSession) -> None:
-        """Fresh tokens at the (moved) clock: access tokens live 15 minutes."""
-        for name, user in self.users.items():
-            self.headers[name] = await f.mint_token(app, session, user)
-        await session.commit()
+from tests.factories import World
 
 
 @pytest.fixture
