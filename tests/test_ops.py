@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 
 
@@ -33,3 +35,17 @@ class TestOps:
         response = await client.get("/openapi.json")
         assert response.status_code == 200
         assert response.json()["info"]["title"] == "GridPatrol"
+
+
+class TestBodyLimit:
+    async def test_a_chunked_body_over_the_limit_is_413(self, client: httpx.AsyncClient) -> None:
+        async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the cap is met while reading
+            for _ in range(40):
+                yield b"x" * 100_000
+
+        response = await client.post(
+            "/api/v1/auth/token", content=chunks(), headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 413, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["field"] == "body"

@@ -39,19 +39,34 @@ class BodyLimitMiddleware:
             await self._refuse(scope, receive, send, limit)
             return
         seen = 0
+        exceeded = started = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    exceeded = True
                     raise _TooLarge
             return message
 
+        async def guarded_send(message: Message) -> None:
+            # FastAPI turns an error while reading the body into its own 400 (and the error handlers
+            # into a 500): once the cap is passed, whatever the app answers is replaced by the 413.
+            nonlocal started
+            if exceeded and not started:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
         try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not exceeded or started:
+                raise
+        if exceeded and not started:
             await self._refuse(scope, receive, send, limit)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
