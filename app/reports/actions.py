@@ -58,7 +58,7 @@ async def apply_action(
     facts = CaseFacts(Tier(report.tier), report.centre_code, report.grid_id,
                       actor is None or Scope(actor).can_see(report))  # fmt: skip
     rule = _decide(Status(report.status), cmd, relations(actor, facts, hotline=hotline))
-    changes = await _changes(session, report, rule, cmd, now, tz)
+    changes = await _changes(session, actor, report, rule, cmd, now, tz)
     await _compare_and_set(session, report, changes, now)
     session.add(_entry(report, actor, cmd, rule, changes, now))
     await tasks.after_action(session, report, cmd.action, actor, cmd.note or cmd.result or cmd.reason, now)
@@ -80,7 +80,7 @@ def _decide(status: Status, cmd: ActionIn, who: Who) -> Rule:
 
 
 async def _changes(
-    session: AsyncSession, report: Report, rule: Rule, cmd: ActionIn, now: datetime, tz: str
+    session: AsyncSession, actor: Actor | None, report: Report, rule: Rule, cmd: ActionIn, now: datetime, tz: str
 ) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if rule.to is not None:
@@ -90,7 +90,7 @@ async def _changes(
         changes["escalation_count"] = report.escalation_count + 1
     elif rule.move is TierMove.DOWN:
         changes.update(await _move_to(session, report, _send_down_target(report, cmd.region_code or ""), now, tz))
-    changes.update(await _action_effects(session, report, cmd, now, tz))
+    changes.update(await _action_effects(session, actor, report, cmd, now, tz))
     return changes
 
 
@@ -125,7 +125,7 @@ async def _move_to(session: AsyncSession, report: Report, tier: Tier, now: datet
 
 
 async def _action_effects(
-    session: AsyncSession, report: Report, cmd: ActionIn, now: datetime, tz: str
+    session: AsyncSession, actor: Actor | None, report: Report, cmd: ActionIn, now: datetime, tz: str
 ) -> dict[str, Any]:
     action = cmd.action
     if action is Action.ACCEPT:
@@ -145,7 +145,7 @@ async def _action_effects(
     if action is Action.REOPEN:
         return await _reopen(session, report, now, tz)
     if action is Action.MARK_DUPLICATE:
-        return await _duplicate_of(session, report, cmd.of or "")
+        return await _duplicate_of(session, actor, report, cmd.of or "")
     return {}
 
 
@@ -164,8 +164,10 @@ async def _reopen(session: AsyncSession, report: Report, now: datetime, tz: str)
     }
 
 
-async def _duplicate_of(session: AsyncSession, report: Report, of: str) -> dict[str, Any]:
+async def _duplicate_of(session: AsyncSession, actor: Actor | None, report: Report, of: str) -> dict[str, Any]:
     original = await session.get(Report, int(of)) if of.isdigit() else None
+    if original is not None and actor is not None and not Scope(actor).can_see(original):
+        original = None  # a report the caller may not see is answered as if it did not exist
     if original is None or original.id == report.id:
         raise Invalid("of must name another report", field="of")
     if original.id > report.id:

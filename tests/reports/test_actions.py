@@ -141,6 +141,17 @@ class TestLifecycle:
         assert (marked["status"], marked["duplicate_of"]) == ("rejected", older["id"])
         assert marked["reject_reason"] == f"duplicate of {older['case_no']}"
 
+    async def test_mark_duplicate_of_a_report_the_operator_cannot_see_is_refused_without_naming_it(
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession
+    ) -> None:
+        elsewhere_body = report_body(client_id="uuid:act-b", location={"lat": 32.005, "lon": 121.105, "crs": "wgs84"})
+        elsewhere = (await client.post(URL, json=elsewhere_body, headers=world["worker_b"])).json()
+        case = await new_case(client, world, 2)
+        response = await act(client, case, world["town_a"], "mark_duplicate", of=elsewhere["id"])
+        assert response.status_code == 422 and response.json()["field"] == "of"
+        assert elsewhere["case_no"] not in response.text
+        assert (await session.get(Report, int(case["id"]), populate_existing=True)).status == "reported"  # type: ignore[union-attr]
+
     async def test_anyone_who_sees_the_case_may_comment(self, client: httpx.AsyncClient, world: World) -> None:
         case = await new_case(client, world)
         case = await step(client, case, world["worker_a"], "comment", note="The owner is back home now")
