@@ -100,6 +100,19 @@ class Scope:
             return False
         return code.startswith(region_prefix(actor.region_code, actor.region_level))
 
+    def can_see_grid(self, grid_id: int, village_code: str) -> bool:
+        """Whether a grid (by id and its village's code) lies inside the caller's jurisdiction."""
+        actor = self.actor
+        if actor.role is Role.ADMIN:
+            return True
+        if actor.role is Role.OPERATOR:
+            return self.covers_region(village_code, Level.VILLAGE)
+        if actor.grid_id is not None and actor.grid_id == grid_id:
+            return True
+        if actor.role is Role.INFORMANT and actor.region_code and actor.region_level:
+            return village_code.startswith(region_prefix(actor.region_code, actor.region_level))
+        return False
+
     def can_see(self, report: Report) -> bool:
         """Python twin of reports_clause for a report already loaded."""
         if not self.sees_sensitive and report.sensitive:

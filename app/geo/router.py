@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
-from app.accounts.deps import ActorDep, AdminDep
+from app.accounts.deps import ActorDep, AdminDep, ScopeDep
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import NotFound
 from app.geo import queries, service
@@ -112,9 +112,10 @@ async def locate(
 
 
 @router.get("/grids/{code}", responses={404: {"description": "no such grid"}})
-async def get_grid(code: GridCodePath, session: SessionDep, _: ActorDep) -> GridRead:
+async def get_grid(code: GridCodePath, session: SessionDep, scope: ScopeDep) -> GridRead:
+    """A grid inside the caller's jurisdiction; any other is 404, as if it did not exist."""
     grid = await queries.get_grid_by_code(session, code)
-    if grid is None:
+    if grid is None or not scope.can_see_grid(grid.id, grid.region_code):
         raise NotFound(f"grid {code} does not exist", field="code")
     return GridRead.of(grid)
 

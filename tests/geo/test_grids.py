@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Grid, GridRevision
-from tests.factories import CITY, COUNTY_A, TOWN_A, VILLAGE_A, VILLAGE_B, make_grid
+from tests.factories import CITY, COUNTY_A, TOWN_A, VILLAGE_A, VILLAGE_B, login, make_grid, make_user
 from tests.geo.helpers import API, count, grid_body, square
 
 BOW_TIE = {
@@ -214,16 +214,50 @@ class TestGridOverlap:
 
 
 class TestGetGrid:
-    async def test_answers_a_grid(self, client: httpx.AsyncClient, worker: dict[str, str], geography: None,
-                                  session: AsyncSession) -> None:  # fmt: skip
+    async def test_answers_a_grid_inside_the_callers_town(
+        self, client: httpx.AsyncClient, geography: None, session: AsyncSession
+    ) -> None:
         grid = await make_grid(session)
         grid_id = grid.id
+        await make_user(session, "town-a-op", "operator", region_code=TOWN_A)
         await session.commit()
-        response = await client.get(f"{API}/grids/{VILLAGE_A}001", headers=worker)
+        response = await client.get(f"{API}/grids/{VILLAGE_A}001", headers=await login(client, "town-a-op"))
         assert response.status_code == 200
         assert response.json()["id"] == str(grid_id)
         assert response.json()["town_code"] == TOWN_A
 
-    async def test_unknown_grid_is_404(self, client: httpx.AsyncClient, worker: dict[str, str]) -> None:
-        response = await client.get(f"{API}/grids/{VILLAGE_A}999", headers=worker)
+    async def test_unknown_grid_is_404(self, client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+        response = await client.get(f"{API}/grids/{VILLAGE_A}999", headers=admin)
         assert response.status_code == 404
+
+    async def test_admin_sees_every_grid(
+        self, client: httpx.AsyncClient, admin: dict[str, str], geography: None, session: AsyncSession
+    ) -> None:
+        await make_grid(session, village=VILLAGE_B)
+        await session.commit()
+        assert (await client.get(f"{API}/grids/{VILLAGE_B}001", headers=admin)).status_code == 200
+
+    @pytest.mark.parametrize(
+        ("role", "region"),
+        [("operator", TOWN_A), ("operator", COUNTY_A), ("informant", VILLAGE_A)],
+    )
+    async def test_a_grid_outside_the_callers_jurisdiction_is_404(
+        self, client: httpx.AsyncClient, geography: None, session: AsyncSession, role: str, region: str
+    ) -> None:
+        await make_grid(session, village=VILLAGE_B)
+        await make_user(session, "outsider", role, region_code=region)
+        await session.commit()
+        response = await client.get(f"{API}/grids/{VILLAGE_B}001", headers=await login(client, "outsider"))
+        assert response.status_code == 404
+        assert response.json()["detail"] == f"grid {VILLAGE_B}001 does not exist"  # as if there were none
+
+    async def test_a_worker_sees_their_own_grid_only(
+        self, client: httpx.AsyncClient, geography: None, session: AsyncSession
+    ) -> None:
+        own = await make_grid(session)
+        await make_grid(session, seq=2, lon=120.95)
+        await make_user(session, "worker-a1", "grid_worker", region_code=VILLAGE_A, grid=own)
+        await session.commit()
+        headers = await login(client, "worker-a1")
+        assert (await client.get(f"{API}/grids/{VILLAGE_A}001", headers=headers)).status_code == 200
+        assert (await client.get(f"{API}/grids/{VILLAGE_A}002", headers=headers)).status_code == 404
