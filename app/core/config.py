@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -52,10 +54,17 @@ class Settings(BaseSettings):
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
         path = self.var_dir / "jwt_secret"
-        if path.exists():
-            return path.read_text().strip()
         self.var_dir.mkdir(parents=True, exist_ok=True)
         secret = secrets.token_urlsafe(48)
-        path.write_text(secret)
-        path.chmod(0o600)
+        try:  # create it only if absent, owner-only from the first byte: `serve --workers N` starts N at once
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            for _ in range(50):  # another process may have created it and not written it yet
+                stored = path.read_text().strip()
+                if stored:
+                    return stored
+                time.sleep(0.01)
+            raise RuntimeError(f"{path} is empty; delete it or set GRIDPATROL_JWT_SECRET") from None
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secret)
         return secret
