@@ -4,7 +4,8 @@
 - request_check opens *check_on_site* for the grid's worker (a hotline complaint to look at);
 - request_info opens *add_info* for the person who reported (the report was sent back);
 - a comment by the assignee closes their check_on_site / add_info;
-- a case that closes or is rejected cancels whatever is still open on it.
+- a case that closes or is rejected cancels whatever is still open on it; one that leaves `resolved`
+  any other way (send_down) cancels its verify task.
 """
 
 from __future__ import annotations
@@ -44,8 +45,11 @@ async def after_action(
 
 
 async def after_status(session: AsyncSession, report_id: int, to_status: str, now: datetime) -> None:
-    if Status(to_status) in FINAL_STATUSES:
+    status = Status(to_status)
+    if status in FINAL_STATUSES:
         await _close(session, report_id, now, status="cancelled")
+    elif status is not Status.RESOLVED:  # left `resolved` without a verdict (send_down): nothing to verify now
+        await _close(session, report_id, now, kinds=("verify",), status="cancelled")
 
 
 async def grid_worker_id(session: AsyncSession, grid_id: int) -> int | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from tests import factories as f
 from tests.reports.conftest import World, report_body
 
 URL = "/api/v1/reports"
@@ -55,6 +56,19 @@ class TestVerifyTask:
         assert (await tasks(client, world["worker_a"], after["next_since"]))["items"] == []
         assert (await tasks(client, world["worker_a"]))["items"] == []
 
+
+    async def test_a_resolved_case_sent_back_down_no_longer_asks_for_verification(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        case = await new_case(client, world)
+        case = await act(client, case, world["town_a"], "escalate", reason="Needs the county")
+        for action, fields in (("accept", {}), ("dispatch", {"unit": "u"}), ("resolve", {"result": "Cleared"})):
+            case = await act(client, case, world["county_a"], action, **fields)
+        [task] = (await tasks(client, world["worker_a"]))["items"]
+        assert task["kind"] == "verify"
+        case = await act(client, case, world["county_a"], "send_down", region_code=f.TOWN_A)
+        assert case["status"] == "reported"
+        assert (await tasks(client, world["worker_a"]))["items"] == []
 
 class TestCentreRequests:
     async def test_a_site_check_is_done_by_the_workers_comment(self, client: httpx.AsyncClient, world: World) -> None:
