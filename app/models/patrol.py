@@ -72,6 +72,9 @@ class PatrolDay(Base):
     minutes_in_grid: Mapped[float] = mapped_column(Float, default=0.0)
     distance_m: Mapped[float] = mapped_column(Float, default=0.0)
     cells: Mapped[list[str]] = mapped_column(JSON)  # H3 cells of the grid the track touched that day
+    # [start, end] epoch seconds inside the grid that day, merged: the duty day takes their union
+    # across patrols, so two overlapping patrols never count a minute twice.
+    intervals: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
 
     __table_args__ = (Index("ix_patrol_day_worker_id_day", "worker_id", "day"),)
 

@@ -50,6 +50,7 @@ async def replace_patrol_days(
                 "minutes_in_grid": part.minutes_in_grid,
                 "distance_m": part.distance_m,
                 "cells": sorted(part.cells),
+                "intervals": [list(i) for i in part.intervals],
             }
             for day, part in parts.items()
         ],
@@ -63,7 +64,7 @@ async def refresh_duty_days(
     for day in sorted(days):
         rows = (
             await session.execute(
-                select(PatrolDay.minutes_in_grid, PatrolDay.distance_m, PatrolDay.cells).where(
+                select(PatrolDay.intervals, PatrolDay.distance_m, PatrolDay.cells).where(
                     PatrolDay.worker_id == worker_id, PatrolDay.day == day
                 )
             )
@@ -75,7 +76,7 @@ async def refresh_duty_days(
             "worker_id": worker_id,
             "day": day,
             "grid_id": grid_id,
-            "minutes_in_grid": sum(r.minutes_in_grid for r in rows),
+            "minutes_in_grid": track.union_minutes((a, b) for r in rows for a, b in r.intervals),
             "distance_m": sum(r.distance_m for r in rows),
             "coverage": track.coverage(cells, area),
             "patrols": len(rows),

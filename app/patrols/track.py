@@ -84,11 +84,16 @@ def grid_area(boundary: dict[str, Any], resolution: int) -> Area:
     return Area(geometry=geometry, cells=cells, resolution=resolution)
 
 
+Interval = tuple[float, float]  # [start, end) in epoch seconds
+
+
 @dataclass
 class DayPart:
     minutes_in_grid: float = 0.0
     distance_m: float = 0.0
     cells: set[str] = field(default_factory=set)
+    # When the worker was inside the grid, merged: two patrols of one day must not count a minute twice.
+    intervals: list[Interval] = field(default_factory=list)
 
 
 @dataclass
@@ -162,14 +167,17 @@ def summarize(fixes: Iterable[Fix], area: Area, rules: Rules, tz: tzinfo) -> Sum
             continue
         d = distance_m(prev.lat, prev.lon, fix.lat, fix.lon)
         for day, share in split_by_day(prev.t, fix.t, tz):
-            part = days.setdefault(day, DayPart())
-            part.distance_m += d * share
-            if inside[i] and inside[i - 1]:
-                part.minutes_in_grid += dt * share / 60.0
+            days.setdefault(day, DayPart()).distance_m += d * share
+        if inside[i] and inside[i - 1]:
+            for day, start, end in day_pieces(prev.t, fix.t, tz):
+                part = days.setdefault(day, DayPart())
+                part.minutes_in_grid += (end - start).total_seconds() / 60.0
+                part.intervals.append((start.timestamp(), end.timestamp()))
         if cells[i] != cells[i - 1]:
             _part(days, fix.t, tz).cells.update(_path(cells[i - 1], cells[i]))
     for part in days.values():
         part.cells &= area.cells
+        part.intervals = merge_intervals(part.intervals)
     touched = set().union(*(p.cells for p in days.values())) if days else set()
     return Summary(
         minutes_in_grid=sum(p.minutes_in_grid for p in days.values()),
@@ -200,20 +208,42 @@ def _path(a: str, b: str) -> list[str]:
         return [a, b]
 
 
+def day_pieces(start: datetime, end: datetime, tz: tzinfo) -> list[tuple[date, datetime, datetime]]:
+    """[start, end] cut at local midnights: (local day, piece start, piece end), in order."""
+    first = start.astimezone(tz).date()
+    if end <= start or end.astimezone(tz).date() == first:
+        return [(first, start, end)]
+    pieces: list[tuple[date, datetime, datetime]] = []
+    cursor, day = start, first
+    while cursor < end:
+        stop = min(datetime.combine(day + timedelta(days=1), time(), tzinfo=tz), end)
+        pieces.append((day, cursor, stop))
+        cursor, day = stop, day + timedelta(days=1)
+    return pieces
+
+
 def split_by_day(start: datetime, end: datetime, tz: tzinfo) -> list[tuple[date, float]]:
     """The local days [start, end] spans, each with its share of the interval (shares sum to 1)."""
     total = (end - start).total_seconds()
-    first = start.astimezone(tz).date()
-    if total <= 0 or end.astimezone(tz).date() == first:
-        return [(first, 1.0)]
-    parts: list[tuple[date, float]] = []
-    cursor, day = start, first
-    while cursor < end:
-        midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
-        stop = min(midnight, end)
-        parts.append((day, (stop - cursor).total_seconds() / total))
-        cursor, day = stop, day + timedelta(days=1)
-    return parts
+    if total <= 0:
+        return [(start.astimezone(tz).date(), 1.0)]
+    return [(day, (b - a).total_seconds() / total) for day, a, b in day_pieces(start, end, tz)]
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """The union of intervals, as sorted, disjoint intervals (touching ones joined)."""
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def union_minutes(intervals: Iterable[Interval]) -> float:
+    """Minutes covered by the union of intervals: time inside the grid counted once."""
+    return sum(end - start for start, end in merge_intervals(intervals)) / 60.0
 
 
 def local_day(t: datetime, tz: tzinfo) -> date:

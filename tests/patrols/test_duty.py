@@ -51,6 +51,16 @@ class TestDutyDay:
         assert mine["patrols"] == 2 and mine["distance_m"] == pytest.approx(120 * 6 * 1.0, abs=1)
         assert (page["workers"], page["compliant"], page["required_minutes"]) == (2, 1, 120)
 
+    async def test_overlapping_patrols_count_each_minute_once(self, client: httpx.AsyncClient, world: World) -> None:
+        """Two patrols carrying the same hour of walking must not make two hours of duty."""
+        morning = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)  # 08:00 local
+        first = await patrol_for(client, world["worker_a"], morning, 60, "phone-a")
+        second = await patrol_for(client, world["worker_a"], morning + timedelta(minutes=30), 60, "phone-b")
+        assert first["minutes_in_grid"] == pytest.approx(60) and second["minutes_in_grid"] == pytest.approx(60)
+        mine = row((await client.get(DUTY, params={"date": "2026-11-28"}, headers=world["town_a"])).json(), "worker_a")
+        assert mine["minutes_in_grid"] == pytest.approx(90)  # 08:00–09:30, not 120
+        assert mine["compliant"] is False and mine["patrols"] == 2
+
     async def test_a_patrol_across_midnight_splits_its_minutes_by_local_day(
         self, client: httpx.AsyncClient, world: World, app: FastAPI, session: AsyncSession, clock: ManualClock
     ) -> None:

@@ -178,3 +178,22 @@ class TestProperties:
         parts = track.split_by_day(start, start + timedelta(seconds=length_s), TZ)
         assert sum(share for _, share in parts) == pytest.approx(1.0)
         assert [d for d, _ in parts] == sorted({d for d, _ in parts})
+
+
+class TestIntervalUnion:
+    @given(st.lists(st.tuples(st.floats(0, 10_000), st.floats(0, 600)), max_size=30))
+    def test_the_union_never_exceeds_the_sum_nor_the_span_and_is_order_free(
+        self, raw: list[tuple[float, float]]
+    ) -> None:
+        intervals = [(a, a + length) for a, length in raw]
+        total = track.union_minutes(intervals)
+        assert total <= sum(length for _, length in raw) / 60.0 + 1e-9
+        if intervals:
+            span = max(b for _, b in intervals) - min(a for a, _ in intervals)
+            assert total <= span / 60.0 + 1e-9
+        assert total == pytest.approx(track.union_minutes(list(reversed(intervals))))
+        assert track.union_minutes(intervals + intervals) == pytest.approx(total)
+
+    def test_known_answers(self) -> None:
+        assert track.union_minutes([(0, 600), (300, 900), (1200, 1260)]) == pytest.approx(16.0)
+        assert track.merge_intervals([(60, 120), (0, 60)]) == [(0, 120)]
