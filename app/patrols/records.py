@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Actor, Role
+from app.accounts.scope import Actor, Role, Scope
 from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, Invalid
 from app.geo.coords import to_wgs84
@@ -82,8 +82,12 @@ async def record_visit(
         if data.household is None and data.address is None:
             raise Invalid("a visit names the household or the address", field="household")
         report_id = int(data.report_id) if data.report_id else None
-        if report_id is not None and await session.get(Report, report_id) is None:
-            raise Invalid("no such report", field="report_id")
+        visible = Scope(actor).reports_clause()
+        if (
+            report_id is not None
+            and await session.scalar(select(Report.id).where(Report.id == report_id, visible)) is None
+        ):
+            raise Invalid("no such report", field="report_id")  # unknown and not-yours look the same
         location = None
         if data.location is not None:
             lat, lon = to_wgs84(data.location.lat, data.location.lon, data.location.crs)
@@ -115,3 +119,10 @@ async def _visit(session: AsyncSession, worker_id: int, client_id: str) -> House
     return await session.scalar(
         select(HouseholdVisit).where(HouseholdVisit.worker_id == worker_id, HouseholdVisit.client_id == client_id)
     )
+
+
+async def _check_visible_report(session: AsyncSession, actor: Actor, report_id: int) -> None:
+    """A visit links only to a report its worker can see; unknown and not-yours look the same."""
+    stmt = select(Report.id).where(Report.id == report_id, Scope(actor).reports_clause())
+    if await session.scalar(stmt) is None:
+        raise Invalid("no such report", field="report_id")

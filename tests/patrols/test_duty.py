@@ -154,3 +154,21 @@ class TestCheckinsAndVisits:
         body = {"client_id": "v", "t": NOW.isoformat(), "address": "Group 3", "note": "x", "report_id": "4242"}
         response = await client.post("/api/v1/visits", json=body, headers=world["worker_a"])
         assert response.status_code == 422 and response.json()["field"] == "report_id"
+
+    async def test_a_visit_linked_to_someone_elses_report_looks_like_an_unknown_one(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        report = {
+            "client_id": "r-b",
+            "category": "safety.fire",
+            "description": "in grid B",
+            "location": {"lat": 32.005, "lon": 121.105, "crs": "wgs84"},
+            "occurred_at": NOW.isoformat(),
+        }
+        theirs = await client.post("/api/v1/reports", json=report, headers=world["worker_b"])
+        assert theirs.status_code == 201, theirs.text
+        body = {"client_id": "v", "t": NOW.isoformat(), "address": "Group 3", "note": "x",
+                "report_id": theirs.json()["id"]}  # fmt: skip
+        response = await client.post("/api/v1/visits", json=body, headers=world["worker_a"])
+        assert response.status_code == 422 and response.json()["field"] == "report_id"
+        assert response.json()["detail"] == "no such report"
