@@ -296,9 +296,8 @@ async def create_policy(
         await session.flush()
     except IntegrityError as exc:
         raise Conflict("another policy version was created at the same moment; try again") from exc
-    _CACHE[row.version] = parse_policy(row.version, row.calendar, rules)
     global _active
-    _active = None  # the new version is active from the next case on
+    _active = None  # re-read the pointer; the version itself is parsed from its row once committed
     return row
 
 
