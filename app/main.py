@@ -20,6 +20,7 @@ from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.requestid import RequestIdMiddleware
 from app.geo import router as geo_router
 from app.geo.locator import Locator
+from app.media import jobs as media_jobs
 from app.media import router as media_router
 from app.patrols import jobs as patrol_jobs
 from app.patrols import router as patrols_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.jobs = JobRegistry()  # domains register their handlers here
     sweep.register(app.state.jobs)
     patrol_jobs.register(app.state.jobs)
+    media_jobs.register(app.state.jobs)
     worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)
     app.state.job_worker = worker
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from pathlib import Path
 
 import anyio.to_thread
 from sqlalchemy.dialects import postgresql, sqlite
@@ -70,12 +69,11 @@ async def attach(
         spooled = await store.spool(upload.source, max_bytes, HEAD_BYTES)
     except TooLarge:
         raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes", field="file", max_bytes=max_bytes) from None
-    created: list[Path] = []
+    # Stored files are never deleted here, even if this request fails: another upload of the same
+    # bytes may be recording them right now. Files no blob row refers to are collected later
+    # (media.collect_orphans), once they have not been written or reused for an hour.
     try:
-        return await _attach_spooled(session, store, actor, report, upload, spooled, created, local_tz, now)
-    except BaseException:
-        store.remove(created)
-        raise
+        return await _attach_spooled(session, store, actor, report, upload, spooled, local_tz, now)
     finally:
         store.discard(spooled)
 
@@ -87,7 +85,6 @@ async def _attach_spooled(
     report: Report,
     upload: Upload,
     spooled: Spooled,
-    created: list[Path],
     local_tz: tzinfo,
     now: datetime,
 ) -> Attached:
@@ -101,7 +98,7 @@ async def _attach_spooled(
         return same
     blob = await session.get(MediaBlob, spooled.sha256)
     if blob is None:
-        blob = await _store_blob(session, store, spooled, content_type, created, local_tz, now)
+        blob = await _store_blob(session, store, spooled, content_type, local_tz, now)
     return await _insert_attachment(session, actor, report.id, upload, blob, now)
 
 
@@ -126,7 +123,6 @@ async def _store_blob(
     store: MediaStore,
     spooled: Spooled,
     content_type: str,
-    created: list[Path],
     local_tz: tzinfo,
     now: datetime,
 ) -> MediaBlob:
@@ -136,10 +132,8 @@ async def _store_blob(
         raise Invalid(str(exc), field="file") from None
     sha = spooled.sha256
     for kind, data in ((Kind.SERVED, done.served.data), (Kind.THUMBNAIL, done.thumbnail.data)):
-        if store.put(sha, kind, data):
-            created.append(store.path(sha, kind))
-    if store.adopt(spooled):
-        created.append(store.path(sha))
+        store.put(sha, kind, data)
+    store.adopt(spooled)
     values = {
         "sha256": sha,
         "content_type": content_type,

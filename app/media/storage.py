@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -87,6 +88,7 @@ class MediaStore:
         target = self.path(spooled.sha256)
         if target.is_file():
             spooled.path.unlink(missing_ok=True)
+            _touch(target)
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(spooled.path, target)
@@ -96,6 +98,7 @@ class MediaStore:
         """Write a derived file for `sha256` unless it is there. True when this call created it."""
         target = self.path(sha256, kind)
         if target.is_file():
+            _touch(target)
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.root / "tmp" / uuid.uuid4().hex
@@ -111,9 +114,20 @@ class MediaStore:
             raise
         return True
 
-    def remove(self, paths: list[Path]) -> None:
-        for path in paths:
-            path.unlink(missing_ok=True)
-
     def discard(self, spooled: Spooled) -> None:
         spooled.path.unlink(missing_ok=True)
+
+    def files_older_than(self, cutoff: float) -> Iterator[tuple[str | None, Path]]:
+        """(sha256, path) of every stored file last written or reused before `cutoff` (epoch seconds);
+        sha256 is None for leftovers in tmp/."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.rglob("*"):
+            if not path.is_file() or path.stat().st_mtime >= cutoff:
+                continue
+            yield (None if path.parent.name == "tmp" else path.name.split(".", 1)[0]), path
+
+
+def _touch(path: Path) -> None:
+    """Mark a stored file as just used, so the orphan collector leaves it alone for a while."""
+    path.touch(exist_ok=True)
