@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Grid, GridRevision, Region
 
 M_PER_DEG = 111_320.0
+WATCH_AFTER_CHANGE_S = 30.0
 _MAX_CELLS_PER_GRID = 4096  # a huge grid beyond this is only found through the STRtree
 
 
@@ -144,6 +145,7 @@ class Locator:
         self._snapshot: _Snapshot | None = None
         self._stale = True
         self._checked_at = -math.inf
+        self._watch_until = -math.inf  # after this process changed grids: check on every request until then
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -166,8 +168,11 @@ class Locator:
         return len(self._snapshot.located) if self._snapshot else 0
 
     def mark_stale(self) -> None:
-        """This process changed grids: reload on the next ensure_fresh."""
+        """This process is changing grids: reload on the next ensure_fresh, and keep checking the revision
+        on every request for a while, since the change commits after this call (a reload in between
+        would still read the old grids)."""
         self._stale = True
+        self._watch_until = time.monotonic() + WATCH_AFTER_CHANGE_S
 
     async def ensure_fresh(self, session: AsyncSession) -> None:
         """Reload when marked stale, or when grid_revision moved (checked at most every check_interval_s)."""
@@ -185,7 +190,8 @@ class Locator:
 
     def _fresh_enough(self) -> bool:
         """A snapshot exists (requests wait for the first one), nothing marked it stale, checked recently."""
-        recently = time.monotonic() - self._checked_at < self.check_interval_s
+        now = time.monotonic()
+        recently = now - self._checked_at < self.check_interval_s and now >= self._watch_until
         return self._snapshot is not None and not self._stale and recently
 
     def locate(self, lat: float, lon: float, tolerance_m: float = 500.0) -> Located | None:

@@ -117,3 +117,30 @@ class TestColdStart:
 
         results = await asyncio.gather(*(locate_once() for _ in range(8)))
         assert all(r is not None and r.grid_code == f.VILLAGE_A + "001" for r in results)
+
+
+class TestChangeInThisProcess:
+    async def test_a_grid_committed_after_a_reload_is_seen_at_once_not_after_the_interval(
+        self, app: FastAPI, session: AsyncSession
+    ) -> None:
+        """Regression: mark_stale() runs before the change commits; a reload in between read the old grids
+        and the new one stayed invisible for check_interval_s."""
+        await f.make_geography(session)
+        await session.commit()
+        locator = Locator(check_interval_s=60)
+        factory = make_sessionmaker(app.state.engine)
+
+        async def refresh() -> None:
+            async with factory() as s:
+                await locator.ensure_fresh(s)
+                await s.rollback()
+
+        await refresh()
+        locator.mark_stale()  # the grid service marks it, then its transaction goes on
+        await refresh()  # another request reloads before the commit: no grid yet
+        assert locator.locate(32.005, 120.905) is None
+        await f.make_grid(session, village=f.VILLAGE_A, lon=120.90, lat=32.00)  # ... and now it commits
+        await session.commit()
+        await refresh()
+        located = locator.locate(32.005, 120.905)
+        assert located is not None and located.grid_code == f.VILLAGE_A + "001"
