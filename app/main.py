@@ -17,6 +17,7 @@ from app.core.errors import install_handlers
 from app.core.gzipbody import GzipRequestMiddleware
 from app.core.jobs import JobRegistry, JobWorker
 from app.core.metrics import Metrics, MetricsMiddleware
+from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
 from app.geo import router as geo_router
 from app.geo.locator import Locator
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.job_worker = worker
 
     install_handlers(app)
+    install_problem_docs(app)
     app.include_router(ops.router)
     app.include_router(accounts_router.router, prefix=API)
     app.include_router(geo_router.router, prefix=API)

@@ -49,3 +49,23 @@ class TestBodyLimit:
         assert response.status_code == 413, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["field"] == "body"
+
+
+class TestOpenApiErrors:
+    async def test_every_error_response_is_documented_as_problem_json(self, client: httpx.AsyncClient) -> None:
+        schema = (await client.get("/openapi.json")).json()
+        assert "HTTPValidationError" not in schema["components"]["schemas"]
+        assert schema["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail"]
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation["responses"]
+                assert "422" in responses and "500" in responses, (method, path)
+                if operation.get("security"):
+                    assert {"401", "403"} <= set(responses), (method, path)
+                for status, response in responses.items():
+                    if status.startswith(("4", "5")):
+                        assert list(response["content"]) == ["application/problem+json"], (method, path, status)
+
+    async def test_a_write_documents_its_conflicts(self, client: httpx.AsyncClient) -> None:
+        actions = (await client.get("/openapi.json")).json()["paths"]["/api/v1/reports/{report_id}/actions"]["post"]
+        assert {"401", "403", "404", "409", "413", "422"} <= set(actions["responses"])

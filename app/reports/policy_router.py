@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Query, Response, status
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,17 @@ from app.models import Category, Holiday, RoutingPolicy
 from app.reports import policy as policies
 from app.reports.calendar import CalendarMode
 from app.reports.policy import PolicyRules
+
+
+def _iso_day(value: object) -> date:
+    """A calendar day as YYYY-MM-DD only: lax parsing would read "/holidays/0" as 1970-01-01."""
+    if isinstance(value, str) and len(value) == 10:
+        return date.fromisoformat(value)  # ValueError -> 422 naming `day`
+    raise ValueError("a day is written YYYY-MM-DD")
+
+
+IsoDay = Annotated[date, Path(description="YYYY-MM-DD"), BeforeValidator(_iso_day)]
+
 
 router = APIRouter(tags=["policy"])
 
@@ -148,7 +159,7 @@ async def list_holidays(
 
 
 @router.put("/holidays/{day}", response_model=HolidayRead, summary="Mark a day off or a make-up working day")
-async def put_holiday(day: date, body: HolidayWrite, _: AdminDep, session: SessionDep) -> HolidayRead:
+async def put_holiday(day: IsoDay, body: HolidayWrite, _: AdminDep, session: SessionDep) -> HolidayRead:
     row = await session.get(Holiday, day)
     if row is None:
         row = Holiday(day=day)
@@ -163,7 +174,7 @@ async def put_holiday(day: date, body: HolidayWrite, _: AdminDep, session: Sessi
 
 
 @router.delete("/holidays/{day}", status_code=status.HTTP_204_NO_CONTENT, summary="Drop an override")
-async def delete_holiday(day: date, _: AdminDep, session: SessionDep) -> Response:
+async def delete_holiday(day: IsoDay, _: AdminDep, session: SessionDep) -> Response:
     result = await session.execute(delete(Holiday).where(Holiday.day == day))
     if not getattr(result, "rowcount", 0):
         raise NotFound("no override for that day")

@@ -11,8 +11,10 @@ import pytest
 from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models import Holiday
 from app.reports.calendar import CalendarMode, WorkCalendar, builtin_is_workday, load_calendar
 from tests.reports.conftest import World
 
@@ -108,9 +110,14 @@ class TestHolidayApi:
         response = await client.put("/api/v1/holidays/2026-11-21", json={"is_workday": False}, headers=world["city"])
         assert response.status_code == 403
 
-    async def test_a_bad_day_is_422(self, client: httpx.AsyncClient, world: World) -> None:
-        response = await client.put("/api/v1/holidays/2026-13-01", json={"is_workday": False}, headers=world["admin"])
+    @pytest.mark.parametrize("day", ["2026-13-01", "0", "1764288000", "2026-1-5"])
+    async def test_a_bad_day_is_422(
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession, day: str
+    ) -> None:
+        """Only YYYY-MM-DD: "0" used to be read as the Unix epoch and stored as 1970-01-01 (found by schemathesis)."""
+        response = await client.put(f"/api/v1/holidays/{day}", json={"is_workday": False}, headers=world["admin"])
         assert response.status_code == 422 and response.json()["field"] == "day"
+        assert (await session.execute(select(Holiday))).first() is None
 
 
 @given(
