@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.errors import problem_body, problem_response
+from app.core.metrics import Metrics
+from app.models import Job
 
 router = APIRouter(tags=["ops"])
 
@@ -29,4 +35,22 @@ async def readyz(request: Request) -> dict[str, str] | Response:
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    state = request.app.state
+    await _read_job_gauges(state.engine, state.metrics, state.clock.now())
+    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _read_job_gauges(engine: AsyncEngine, metrics: Metrics, now: datetime) -> None:
+    """Jobs by status and the late backlog; a scrape that cannot reach the database leaves them as they were."""
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(select(Job.status, func.count()).group_by(Job.status))
+            counts = {status: int(n) for status, n in rows}
+            late = await conn.scalar(
+                select(func.count()).where(Job.status == "pending", Job.run_at < now - timedelta(minutes=1))
+            )
+    except SQLAlchemyError:
+        return
+    for status in ("pending", "done", "dead"):
+        metrics.jobs.labels(status).set(counts.get(status, 0))
+    metrics.jobs_late.set(late or 0)

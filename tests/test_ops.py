@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
+from fastapi import FastAPI
+
+from app.models import Job
 
 
 class TestOps:
@@ -69,3 +73,19 @@ class TestOpenApiErrors:
     async def test_a_write_documents_its_conflicts(self, client: httpx.AsyncClient) -> None:
         actions = (await client.get("/openapi.json")).json()["paths"]["/api/v1/reports/{report_id}/actions"]["post"]
         assert {"401", "403", "404", "409", "413", "422"} <= set(actions["responses"])
+
+
+class TestJobMetrics:
+    async def test_metrics_show_jobs_by_status_and_the_late_backlog(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        now = app.state.clock.now()
+        async with app.state.sessionmaker() as session, session.begin():
+            for n, (status, run_at) in enumerate(
+                [("pending", now - timedelta(minutes=5)), ("pending", now), ("dead", now - timedelta(hours=1))]
+            ):
+                session.add(Job(kind=f"test.m{n}", payload={}, status=status, run_at=run_at, created_at=now))
+        body = (await client.get("/metrics")).text
+        assert 'gridpatrol_jobs{status="pending"} 2.0' in body
+        assert 'gridpatrol_jobs{status="dead"} 1.0' in body
+        assert "gridpatrol_jobs_late 1.0" in body

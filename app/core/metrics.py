@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -23,6 +23,11 @@ class Metrics:
         )
         self.reports = Counter(
             "gridpatrol_reports_submitted", "Reports created, by source", ["source"], registry=self.registry
+        )
+        # Read from the job table at scrape time (every process sees the same durable queue).
+        self.jobs = Gauge("gridpatrol_jobs", "Durable jobs by status", ["status"], registry=self.registry)
+        self.jobs_late = Gauge(
+            "gridpatrol_jobs_late", "Pending jobs due more than a minute ago (a backlog)", registry=self.registry
         )
 
 
