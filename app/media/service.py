@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 import anyio.to_thread
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.scope import Actor, Role
+from app.core.db import dialect_insert
 from app.core.errors import Conflict, Forbidden, Invalid, PayloadTooLarge
 from app.media import exif, queries
 from app.media.schemas import AttachmentRole, AttachmentSummary, ExpectedAttachments
@@ -147,7 +147,7 @@ async def _store_blob(
         "lon": done.evidence.lon,
         "created_at": now,
     }
-    await session.execute(_insert(session, MediaBlob).values(**values).on_conflict_do_nothing())
+    await session.execute(dialect_insert(session, MediaBlob).values(**values).on_conflict_do_nothing())
     blob = await session.get(MediaBlob, sha, populate_existing=True)
     assert blob is not None
     return blob
@@ -165,7 +165,7 @@ async def _insert_attachment(
         "uploader_id": actor.id,
         "created_at": now,
     }
-    stmt = _insert(session, Attachment).values(**values).on_conflict_do_nothing().returning(Attachment.id)
+    stmt = dialect_insert(session, Attachment).values(**values).on_conflict_do_nothing().returning(Attachment.id)
     new_id = (await session.execute(stmt)).scalar_one_or_none()
     if new_id is None:  # a concurrent twin of this upload won the race
         same = await _replayed(session, report_id, upload, blob.sha256)
@@ -175,13 +175,6 @@ async def _insert_attachment(
     attachment = await session.get(Attachment, new_id)
     assert attachment is not None
     return Attached(attachment, blob, created=True)
-
-
-def _insert(
-    session: AsyncSession, table: type[MediaBlob] | type[Attachment] | type[AttachmentExpectation]
-) -> postgresql.Insert | sqlite.Insert:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 async def declare_expected(
@@ -197,7 +190,7 @@ async def declare_expected(
         "declared_by_id": actor.id,
         "updated_at": now,
     }
-    stmt = _insert(session, AttachmentExpectation).values(**values)
+    stmt = dialect_insert(session, AttachmentExpectation).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["report_id"],
         set_={k: stmt.excluded[k] for k in ("count", "client_ids", "declared_by_id", "updated_at")},

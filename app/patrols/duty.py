@@ -14,10 +14,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.scope import Level
+from app.core.db import dialect_insert
 from app.core.pagination import decode_cursor, encode_cursor
 from app.models import DutyDay, Grid, HouseholdVisit, PatrolCheckin, PatrolDay, User
 from app.patrols import track
@@ -86,9 +86,7 @@ async def refresh_duty_days(
 
 
 async def _upsert_duty_day(session: AsyncSession, values: dict[str, Any]) -> None:
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(DutyDay).values(**values)
+    stmt = dialect_insert(session, DutyDay).values(**values)
     update = {k: stmt.excluded[k] for k in values if k not in ("worker_id", "day")}
     await session.execute(stmt.on_conflict_do_update(index_elements=["worker_id", "day"], set_=update))
 

@@ -6,20 +6,18 @@ record, a replay with different content is 409.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.scope import Actor, Role, Scope
 from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, Invalid
+from app.core.idempotency import content_hash
 from app.geo.coords import to_wgs84
 from app.models import Grid, HouseholdVisit, PatrolCheckin, Report
 from app.patrols import queries, track
@@ -31,10 +29,6 @@ from app.patrols.service import insert_ignore, own_patrol
 class Recorded:
     row: Any  # PatrolCheckin | HouseholdVisit
     created: bool
-
-
-def content_hash(data: BaseModel) -> str:
-    return hashlib.sha256(orjson.dumps(data.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _check_time(t: datetime, now: datetime, settings: Settings) -> None:
@@ -82,12 +76,8 @@ async def record_visit(
         if data.household is None and data.address is None:
             raise Invalid("a visit names the household or the address", field="household")
         report_id = int(data.report_id) if data.report_id else None
-        visible = Scope(actor).reports_clause()
-        if (
-            report_id is not None
-            and await session.scalar(select(Report.id).where(Report.id == report_id, visible)) is None
-        ):
-            raise Invalid("no such report", field="report_id")  # unknown and not-yours look the same
+        if report_id is not None:
+            await _check_visible_report(session, actor, report_id)
         location = None
         if data.location is not None:
             lat, lon = to_wgs84(data.location.lat, data.location.lon, data.location.crs)

@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import CursorResult, bindparam, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger, Boolean, DateTime, Float
 
 from app.accounts.scope import Actor, Role
 from app.core.config import Settings
+from app.core.db import dialect_insert
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.geo.coords import to_wgs84_many
 from app.models import Grid, Patrol, TrackPoint, User
@@ -253,7 +254,6 @@ async def _lock_worker(session: AsyncSession, worker_id: int) -> None:
 
 async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any], keys: list[str]) -> bool:
     """INSERT … ON CONFLICT (keys) DO NOTHING; True when the row is new."""
-    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    stmt = dialect_insert(session, model).values(**values).on_conflict_do_nothing(index_elements=keys)
     result: CursorResult[Any] = await session.execute(stmt)  # type: ignore[assignment]
     return bool(result.rowcount)

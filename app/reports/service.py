@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
 from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.scope import Actor, Role
 from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, Invalid
+from app.core.idempotency import content_hash
 from app.geo.coords import to_wgs84
 from app.geo.locator import Located, Locator
 from app.models import Report, ReportEvent
@@ -31,11 +30,6 @@ SOURCE_BY_ROLE = {Role.GRID_WORKER: "patrol", Role.INFORMANT: "patrol", Role.OPE
 class Submission:
     report: Report
     created: bool
-
-
-def content_hash(data: ReportCreate) -> str:
-    canonical = orjson.dumps(data.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(canonical).hexdigest()
 
 
 async def submit_report(

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.db import dialect_insert
 from app.models.job import Job
 
 DEFAULT_MAX_ATTEMPTS = 8
@@ -51,7 +51,5 @@ async def enqueue(
     if dedupe_key is None:
         await session.execute(insert(Job).values(**values))
         return
-    dialect = session.get_bind().dialect.name
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = dialect_insert(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    stmt = dialect_insert(session, Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     await session.execute(stmt)
