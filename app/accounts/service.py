@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import NoReturn
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,14 +127,7 @@ async def _issue(
 
 async def revoke_session(session: AsyncSession, session_id: str, *, now: datetime, reason: str) -> bool:
     """End one login session (its access and refresh tokens); False when it had already ended."""
-    result = await session.execute(
-        update(AuthSession)
-        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason)
-        .returning(AuthSession.id)
-        .execution_options(synchronize_session=False)
-    )
-    return result.first() is not None
+    return await _revoke(session, AuthSession.id == session_id, now, reason) == 1
 
 
 async def sign_out(session: AsyncSession, session_id: str, *, now: datetime) -> None:
@@ -143,9 +136,13 @@ async def sign_out(session: AsyncSession, session_id: str, *, now: datetime) -> 
 
 async def revoke_user_sessions(session: AsyncSession, user_id: int, *, now: datetime, reason: str) -> int:
     """End every open login session of a user; returns how many were open."""
+    return await _revoke(session, AuthSession.user_id == user_id, now, reason)
+
+
+async def _revoke(session: AsyncSession, which: ColumnElement[bool], now: datetime, reason: str) -> int:
     result = await session.execute(
         update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .where(which, AuthSession.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)
         .returning(AuthSession.id)
         .execution_options(synchronize_session=False)
