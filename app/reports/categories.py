@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,6 +54,13 @@ class CategoryCache:
         info = self._by_code.get(code)
         return info.name_zh if info else None
 
+    async def names(self, session: AsyncSession, codes: Iterable[str]) -> dict[str, str]:
+        """zh names of the codes (loading the taxonomy first if this process has not yet)."""
+        wanted = set(codes)
+        if wanted - self._by_code.keys() and time.monotonic() - self._loaded_at >= self._interval:
+            await self.reload(session)
+        return {code: info.name_zh for code in wanted if (info := self._by_code.get(code))}
+
     async def reload(self, session: AsyncSession) -> None:
         rows = (await session.execute(select(Category).where(Category.active.is_(True)))).scalars().all()
         parents = {r.parent_code for r in rows if r.parent_code}
@@ -62,3 +72,11 @@ class CategoryCache:
             for r in rows
         }  # fmt: skip
         self._loaded_at = time.monotonic()
+
+
+def get_categories(request: Request) -> CategoryCache:
+    cache: CategoryCache = request.app.state.categories
+    return cache
+
+
+CategoriesDep = Annotated[CategoryCache, Depends(get_categories)]

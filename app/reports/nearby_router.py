@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from app.accounts.deps import ScopeDep
 from app.core.deps import ClockDep, SessionDep
 from app.geo.coords import Crs, to_wgs84
-from app.reports import queries
+from app.reports.categories import CategoriesDep
 from app.reports.duplicates import find_possible_duplicates
 from app.reports.schemas import NearbyReport
 from app.reports.views import nearby_report
@@ -38,10 +38,14 @@ async def get_nearby(
     scope: ScopeDep,
     session: SessionDep,
     clock: ClockDep,
+    categories: CategoriesDep,
     crs: Crs = Crs.WGS84,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> NearbyPage:
-    leaf = await queries.get_leaf_category(session, category)
+    leaf = await categories.leaf(session, category)
     wgs_lat, wgs_lon = to_wgs84(lat, lon, crs)
-    found = await find_possible_duplicates(session, scope, leaf.code, wgs_lat, wgs_lon, clock.now(), limit=limit)
+    found = await find_possible_duplicates(
+        session, scope, leaf.code, wgs_lat, wgs_lon, clock.now(), limit=limit,
+        radius_m=leaf.duplicate_radius_m, window_h=leaf.duplicate_window_h,
+    )  # fmt: skip
     return NearbyPage(items=[nearby_report(r, d) for r, d in found])

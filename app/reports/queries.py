@@ -52,17 +52,6 @@ async def get_report(session: AsyncSession, scope: Scope, report_id: str) -> Rep
     return report
 
 
-async def get_leaf_category(session: AsyncSession, code: str) -> Category:
-    """The active leaf category `code`, or 422 naming the field (uncached; intake uses the CategoryCache)."""
-    category = await session.get(Category, code)
-    if category is None or not category.active:
-        raise Invalid(f"unknown category {code!r}", field="category")
-    has_children = await session.scalar(select(Category.code).where(Category.parent_code == code).limit(1))
-    if has_children is not None:
-        raise Invalid(f"{code!r} is a group; choose one of its categories", field="category")
-    return category
-
-
 @dataclass(frozen=True)
 class ReportFilters:
     status: list[str] | None = None
@@ -134,13 +123,6 @@ def _apply_order_and_cursor(stmt: Select[Report], f: ReportFilters) -> Select[Re
 async def list_timeline(session: AsyncSession, report_id: int) -> Sequence[ReportEvent]:
     stmt = select(ReportEvent).where(ReportEvent.report_id == report_id).order_by(ReportEvent.seq)
     return (await session.execute(stmt)).scalars().all()
-
-
-async def category_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    rows = await session.execute(select(Category.code, Category.name_zh).where(Category.code.in_(codes)))
-    return {code: name for code, name in rows}
 
 
 async def list_categories(session: AsyncSession) -> Sequence[Category]:

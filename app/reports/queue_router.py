@@ -11,7 +11,7 @@ from app.accounts.deps import ScopeDep
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import Invalid
 from app.core.pagination import Page
-from app.reports import queries
+from app.reports.categories import CategoriesDep
 from app.reports.queue import QueueFilters, SlaFilter, list_queue
 from app.reports.schemas import ReportRead
 from app.reports.sla import SlaColour
@@ -39,6 +39,7 @@ async def get_queue(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    categories: CategoriesDep,
     status: Annotated[list[Status] | None, Query()] = None,
     sla: SlaFilter | None = None,
     cursor: str | None = None,
@@ -49,7 +50,7 @@ async def get_queue(
             raise Invalid(f"{s.value!r} is not an open status; a queue holds open cases", field=f"status.{i}")
     filters = QueueFilters(status=status, sla=sla, cursor=cursor, limit=limit)
     entries, next_cursor = await list_queue(session, scope, region_code, filters, now=clock.now(), tz=settings.timezone)
-    names = await queries.category_names(session, {e.report.category_code for e in entries})
+    names = await categories.names(session, {e.report.category_code for e in entries})
     items = [
         QueueItem(
             report=report_read(e.report, scope, category_name=names.get(e.report.category_code)),

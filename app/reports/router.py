@@ -17,6 +17,7 @@ from app.core.errors import AppError, Invalid, problem_body
 from app.core.pagination import Page
 from app.geo.coords import Crs
 from app.reports import actions, queries, service
+from app.reports.categories import CategoriesDep
 from app.reports.duplicates import find_possible_duplicates
 from app.reports.queries import MAX_LIMIT, ReportFilters
 from app.reports.schemas import (
@@ -122,10 +123,15 @@ async def _submit_one(
 
 @router.get("/reports/{report_id}", response_model=ReportRead, tags=["reports"], summary="One report")
 async def get_report(
-    report_id: str, response: Response, scope: ScopeDep, session: SessionDep, crs: Crs = Crs.WGS84
+    report_id: str,
+    response: Response,
+    scope: ScopeDep,
+    session: SessionDep,
+    categories: CategoriesDep,
+    crs: Crs = Crs.WGS84,
 ) -> ReportRead:
     report = await queries.get_report(session, scope, report_id)
-    names = await queries.category_names(session, {report.category_code})
+    names = await categories.names(session, {report.category_code})
     response.headers["ETag"] = f'"{report.version}"'
     return report_read(report, scope, crs, names.get(report.category_code))
 
@@ -158,6 +164,7 @@ async def act_on_report(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    categories: CategoriesDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> ReportRead:
     header_version = _if_match_version(if_match)
@@ -167,7 +174,7 @@ async def act_on_report(
         cmd = cmd.model_copy(update={"version": header_version})
     report = await queries.get_report(session, scope, report_id)
     updated = await actions.apply_action(session, actor, report, cmd, now=clock.now(), tz=settings.timezone)
-    names = await queries.category_names(session, {updated.category_code})
+    names = await categories.names(session, {updated.category_code})
     response.headers["ETag"] = f'"{updated.version}"'
     return report_read(updated, scope, category_name=names.get(updated.category_code))
 
@@ -188,6 +195,7 @@ def _parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
 async def list_reports(
     scope: ScopeDep,
     session: SessionDep,
+    categories: CategoriesDep,
     status_: Annotated[list[Status] | None, Query(alias="status")] = None,
     tier: Annotated[list[Tier] | None, Query()] = None,
     category: str | None = None,
@@ -209,7 +217,7 @@ async def list_reports(
         limit=limit,
     )
     rows, next_cursor = await queries.list_reports(session, scope, filters)
-    names = await queries.category_names(session, {r.category_code for r in rows})
+    names = await categories.names(session, {r.category_code for r in rows})
     items = [report_read(r, scope, crs, names.get(r.category_code)) for r in rows]
     return Page[ReportRead](items=items, next_cursor=next_cursor)
 
