@@ -9,6 +9,9 @@ from fastapi import FastAPI
 
 from app import ops
 from app.accounts import router as accounts_router
+from app.categories import router as categories_router
+from app.categories.cache import CategoryCache
+from app.centres import router as centres_router
 from app.core.bodylimit import BodyLimitMiddleware
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings
@@ -19,15 +22,17 @@ from app.core.jobs import JobRegistry, JobWorker
 from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
+from app.followups import router as followups_router
 from app.geo import router as geo_router
 from app.geo.locator import Locator
 from app.media import jobs as media_jobs
 from app.media import router as media_router
 from app.patrols import jobs as patrol_jobs
 from app.patrols import router as patrols_router
-from app.reports import nearby_router, policy_router, queue_router, sweep, tasks_router
+from app.reports import nearby_router, sweep
 from app.reports import router as reports_router
-from app.reports.categories import CategoryCache
+from app.routing import router as routing_router
+from app.routing.store import PolicyStore
 
 API = "/api/v1"
 
@@ -65,9 +70,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.jwt_secret = settings.resolved_jwt_secret()
     app.state.locator = Locator(check_interval_s=settings.locator_check_interval_s)
     app.state.categories = CategoryCache()
+    app.state.policies = PolicyStore()
     app.state.metrics = Metrics()
     app.state.jobs = JobRegistry()  # domains register their handlers here
-    sweep.register(app.state.jobs)
+    sweep.register(app.state.jobs, app.state.policies)
     patrol_jobs.register(app.state.jobs)
     media_jobs.register(app.state.jobs)
     worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)
@@ -78,11 +84,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(ops.router)
     app.include_router(accounts_router.router, prefix=API)
     app.include_router(geo_router.router, prefix=API)
+    app.include_router(categories_router.router, prefix=API)
     app.include_router(nearby_router.router, prefix=API)  # before /reports/{report_id}
     app.include_router(reports_router.router, prefix=API)
-    app.include_router(queue_router.router, prefix=API)
-    app.include_router(policy_router.router, prefix=API)
-    app.include_router(tasks_router.router, prefix=API)
+    app.include_router(centres_router.router, prefix=API)
+    app.include_router(routing_router.router, prefix=API)
+    app.include_router(followups_router.router, prefix=API)
     app.include_router(media_router.router, prefix=API)
     app.include_router(patrols_router.router, prefix=API)
 

@@ -13,7 +13,7 @@ What it does, all on 127.0.0.1 and bounded (default run ≈ 3–5 min on 2 cores
    are due 1 min … 2.8 h ago. No submission timeline entries are written for them (the sweep only
    appends). Then ANALYZE;
 3. copies the database twice with `CREATE DATABASE … TEMPLATE` (identical starting points);
-4. database 1, one sweeper: `app.reports.sweep.sweep(session, now, tz)` in a loop, each batch
+4. database 1, one sweeper: `app.reports.sweep.sweep(session, now, tz, policies)` in a loop, each batch
    (SWEEP_BATCH = 500) in its own transaction, until a batch finds nothing. Each statement's
    client-side wall time is summed by kind (SQLAlchemy cursor events) to show where the time goes;
    the find SELECT alone is timed separately on the untouched table and EXPLAIN ANALYZEd;
@@ -154,7 +154,7 @@ async def sweep_loop(database: str, now: datetime, *, profile: bool) -> dict[str
             t = time.perf_counter()
             try:
                 async with sessionmaker() as session, session.begin():
-                    n = await sweep(session, now, TZ)
+                    n = await sweep(session, now, TZ, PolicyStore())
             except Exception as exc:  # a batch that breaks rolls back; the next one looks again
                 failures.append(f"{type(exc).__name__}: {str(exc)[:200]}")
                 continue

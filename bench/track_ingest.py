@@ -35,7 +35,7 @@ import asyncpg  # type: ignore[import-untyped]
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `app` and `bench` importable when run as a script
 
-from app.accounts.scope import Actor, Role  # noqa: E402
+from app.accounts.actor import Actor, Role  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.core.migrate import upgrade_to_head  # noqa: E402

@@ -27,7 +27,6 @@ from app.core.config import Settings
 from app.core.db import Base, make_engine, make_sessionmaker
 from app.core.migrate import upgrade_to_head
 from app.main import create_app
-from app.reports.policy import clear_policy_cache
 
 SEEDED_TABLES = {"category", "grid_revision", "sync_counter"}
 BACKENDS = [b for b in os.environ.get("GRIDPATROL_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
@@ -98,7 +97,6 @@ async def _empty_tables(url: str) -> None:
             await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         await conn.execute(text("UPDATE grid_revision SET revision = 0"))
     await engine.dispose()
-    clear_policy_cache()  # version numbers repeat from test to test
 
 
 @pytest.fixture

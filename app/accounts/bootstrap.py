@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from app.accounts import queries, service
+from app.accounts.actor import Role
 from app.accounts.schemas import UserCreate
-from app.accounts.scope import Role
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker

@@ -8,8 +8,8 @@ import typer
 from pydantic import ValidationError
 
 from app.accounts import service
+from app.accounts.actor import Role
 from app.accounts.schemas import UserCreate
-from app.accounts.scope import Role
 from app.core.clock import SystemClock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker

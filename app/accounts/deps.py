@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from app.accounts.scope import Actor, Level, Role, Scope
+from app.accounts.actor import Actor, Level, Role
+from app.accounts.scope import Scope
 from app.core.deps import SessionDep
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import decode_access_token

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Level, Role, region_prefix
+from app.accounts.actor import Level, Role, region_prefix
 from app.core.errors import Invalid
 from app.core.pagination import decode_cursor, encode_cursor
 from app.models import AuthSession, Grid, RefreshToken, Region, User

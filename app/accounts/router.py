@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import queries, service
+from app.accounts.actor import Role
 from app.accounts.deps import ActorDep, AdminDep
 from app.accounts.schemas import RefreshRequest, TokenPair, TokenRequest, UserCreate, UserRead, UserUpdate
-from app.accounts.scope import Role
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import NotFound
 from app.core.pagination import Page

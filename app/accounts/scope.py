@@ -6,26 +6,11 @@ Every report query goes through `Scope.reports_clause()`; a report outside it is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, false, true
 
+from app.accounts.actor import Actor, Level, Role, region_prefix
 from app.models import Report
-
-
-class Role(StrEnum):
-    GRID_WORKER = "grid_worker"
-    INFORMANT = "informant"
-    OPERATOR = "operator"
-    ADMIN = "admin"
-
-
-class Level(StrEnum):
-    CITY = "city"
-    COUNTY = "county"
-    TOWN = "town"
-    VILLAGE = "village"
-
 
 # Which denormalised report column holds the code of a region at each level.
 _REGION_COLUMN = {
@@ -34,23 +19,6 @@ _REGION_COLUMN = {
     Level.TOWN: Report.town_code,
     Level.VILLAGE: Report.village_code,
 }
-
-
-@dataclass(frozen=True)
-class Actor:
-    id: int
-    username: str
-    role: Role
-    region_code: str | None = None
-    region_level: Level | None = None
-    grid_id: int | None = None
-    sensitive_clearance: bool = False
-    session_id: str | None = None
-
-    @property
-    def tier(self) -> str | None:
-        """An operator's tier is its region's level; other roles have none."""
-        return self.region_level.value if self.role is Role.OPERATOR and self.region_level else None
 
 
 @dataclass(frozen=True)
@@ -128,20 +96,3 @@ class Scope:
         if actor.role is Role.INFORMANT:
             return report.submitter_id == actor.id
         return False
-
-
-_PREFIX_LEN = {Level.CITY: 4, Level.COUNTY: 6, Level.TOWN: 9, Level.VILLAGE: 12}
-
-
-def region_prefix(code: str, level: Level) -> str:
-    """The significant prefix of a 12-digit division code at its level (3206 for a city)."""
-    return code[: _PREFIX_LEN[level]]
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """138****5678: keep the first three and last four digits."""
-    if not phone:
-        return phone
-    if len(phone) <= 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import queries
+from app.accounts.actor import Level, Role, region_prefix
 from app.accounts.schemas import UserCreate, UserUpdate
-from app.accounts.scope import Level, Role, region_prefix
 from app.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from app.core.security import encode_access_token, hash_password, hash_token, new_refresh_token, verify_password
 from app.models import AuthSession, Grid, RefreshToken, User

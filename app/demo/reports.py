@@ -12,7 +12,8 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Actor, Level, Role
+from app.accounts.actor import Actor, Level, Role
+from app.categories.cache import CategoryCache
 from app.core.config import Settings
 from app.demo.people import worker_username
 from app.demo.plan import CityPlan, GridSpec
@@ -20,11 +21,10 @@ from app.geo.coords import Crs
 from app.geo.locator import GridRow, Locator
 from app.geo.schemas import PointIn
 from app.models import Grid, Report, User
-from app.reports import actions
-from app.reports import service as intake
-from app.reports.categories import CategoryCache
+from app.reports import actions, intake
 from app.reports.schemas import ActionIn, ReportCreate
 from app.reports.states import Action
+from app.routing.store import PolicyStore
 
 CATEGORIES = [
     ("safety.fire", "Straw stacked against a kitchen wall beside the stove"),
@@ -43,7 +43,7 @@ async def seed_reports(session: AsyncSession, plan: CityPlan, *, now: datetime, 
     grids = [g for g in plan.grids if g.kind == "comprehensive"][::every]
     users = await _users(session, [worker_username(g) for g in grids] + [_town_operator(g) for g in grids])
     locator = Locator.build(_grid_rows(plan, session_ids=await _grid_ids(session)))
-    categories, settings = CategoryCache(), Settings()
+    categories, policies, settings = CategoryCache(), PolicyStore(), Settings()
     created = 0
     for n, grid in enumerate(grids):
         worker = users.get(worker_username(grid))
@@ -51,12 +51,12 @@ async def seed_reports(session: AsyncSession, plan: CityPlan, *, now: datetime, 
             continue
         submission = await intake.submit_report(
             session, _actor(worker), _report(grid, n, now), now=now, locator=locator, categories=categories,
-            settings=settings,
+            policies=policies, settings=settings,
         )  # fmt: skip
         created += submission.created
         operator = users.get(_town_operator(grid))
         if operator is not None and submission.created and submission.report.status == "reported" and n % 3 == 1:
-            await _progress(session, operator, submission.report.id, now)
+            await _progress(session, operator, submission.report.id, now, policies)
     return created
 
 
@@ -75,12 +75,14 @@ def _report(grid: GridSpec, n: int, now: datetime) -> ReportCreate:
     )
 
 
-async def _progress(session: AsyncSession, operator: User, report_id: int, now: datetime) -> None:
+async def _progress(
+    session: AsyncSession, operator: User, report_id: int, now: datetime, policies: PolicyStore
+) -> None:
     actor = _actor(operator, Level.TOWN)
     for cmd in (ActionIn(action=Action.ACCEPT), ActionIn(action=Action.DISPATCH, unit="镇综合执法局")):
         report = await session.get(Report, report_id, populate_existing=True)
         assert report is not None
-        await actions.apply_action(session, actor, report, cmd, now=now)
+        await actions.apply_action(session, actor, report, cmd, now=now, policies=policies)
 
 
 def _actor(user: User, level: Level | None = None) -> Actor:

@@ -17,7 +17,7 @@ from datetime import datetime, tzinfo
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Actor, Role
+from app.accounts.actor import Actor, Role
 from app.core.db import dialect_insert
 from app.core.errors import Conflict, Forbidden, Invalid, PayloadTooLarge
 from app.media import exif, queries

@@ -2,13 +2,13 @@
 
 from app.models.account import AuthSession, RefreshToken, User
 from app.models.category import Category
+from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
 from app.models.job import Job, JobAttempt
 from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
-from app.models.task import SyncCounter, Task
 
 __all__ = [
     "Attachment",
@@ -16,6 +16,7 @@ __all__ = [
     "AuthSession",
     "Category",
     "DutyDay",
+    "FollowUp",
     "Grid",
     "GridRevision",
     "Holiday",
@@ -32,7 +33,6 @@ __all__ = [
     "ReportEvent",
     "RoutingPolicy",
     "SyncCounter",
-    "Task",
     "TrackPoint",
     "User",
 ]

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Level
+from app.accounts.actor import Level
 from app.core.db import dialect_insert
 from app.core.pagination import decode_cursor, encode_cursor
 from app.models import DutyDay, Grid, HouseholdVisit, PatrolCheckin, PatrolDay, User

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Level, Role, Scope
+from app.accounts.actor import Level, Role
+from app.accounts.scope import Scope
 from app.core.errors import NotFound
 from app.geo.coords import Crs, from_wgs84
 from app.models import Grid, Patrol, TrackPoint, User

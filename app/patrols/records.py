@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Actor, Role, Scope
+from app.accounts.actor import Actor, Role
+from app.accounts.scope import Scope
 from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, Invalid
 from app.core.idempotency import content_hash

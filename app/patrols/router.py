@@ -10,8 +10,8 @@ import orjson
 from fastapi import APIRouter, Body, Query, Response, status
 from sqlalchemy import select
 
+from app.accounts.actor import Level, Role
 from app.accounts.deps import ActorDep, ScopeDep
-from app.accounts.scope import Level, Role
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import Forbidden, Invalid
 from app.geo.coords import Crs

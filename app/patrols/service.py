@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger, Boolean, DateTime, Float
 
-from app.accounts.scope import Actor, Role
+from app.accounts.actor import Actor, Role
 from app.core.config import Settings
 from app.core.db import dialect_insert
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Actor, Scope
+from app.accounts.actor import Actor
+from app.accounts.scope import Scope
 from app.core.errors import Conflict, Forbidden, Invalid
+from app.followups import service as followups
 from app.models import Report, ReportEvent
-from app.reports import deadlines, queries, tasks
+from app.reports import queries
 from app.reports.schemas import ActionIn
-from app.reports.states import Action, Status, Tier
+from app.reports.states import Action, Status
 from app.reports.workflow import (
     CaseFacts,
     MissingField,
@@ -25,6 +28,9 @@ from app.reports.workflow import (
     decide,
     relations,
 )
+from app.routing.rules import deadlines_at
+from app.routing.store import PolicyStore, load_calendar
+from app.routing.tiers import Tier
 
 # The centre that holds a case at each tier; a grid-tier case (settled on the spot) is the town's.
 _CODE_AT = {Tier.GRID: "town_code", Tier.TOWN: "town_code", Tier.COUNTY: "county_code", Tier.CITY: "city_code"}
@@ -34,6 +40,14 @@ class StaleVersion(Conflict):
     title = "Stale version"
 
 
+@dataclass(frozen=True)
+class _Where:
+    """What moving a case to a tier needs: the policy versions and the local timezone."""
+
+    policies: PolicyStore
+    tz: str
+
+
 async def apply_action(
     session: AsyncSession,
     actor: Actor | None,
@@ -41,6 +55,7 @@ async def apply_action(
     cmd: ActionIn,
     *,
     now: datetime,
+    policies: PolicyStore,
     tz: str = "Asia/Shanghai",
     hotline: bool = False,
     reload: bool = True,
@@ -58,12 +73,12 @@ async def apply_action(
     facts = CaseFacts(Tier(report.tier), report.centre_code, report.grid_id,
                       actor is None or Scope(actor).can_see(report))  # fmt: skip
     rule = _decide(Status(report.status), cmd, relations(actor, facts, hotline=hotline))
-    changes = await _changes(session, actor, report, rule, cmd, now, tz)
+    changes = await _changes(session, actor, report, rule, cmd, now, _Where(policies, tz))
     await _compare_and_set(session, report, changes, now)
     session.add(_entry(report, actor, cmd, rule, changes, now))
-    await tasks.after_action(session, report, cmd.action, actor, cmd.note or cmd.result or cmd.reason, now)
+    await followups.after_action(session, report, cmd.action, actor, cmd.note or cmd.result or cmd.reason, now)
     if "status" in changes:
-        await tasks.after_status(session, report.id, changes["status"], now)
+        await followups.after_status(session, report.id, changes["status"], now)
     await session.flush()
     return await queries.load_report(session, report.id) if reload else report
 
@@ -80,17 +95,17 @@ def _decide(status: Status, cmd: ActionIn, who: Who) -> Rule:
 
 
 async def _changes(
-    session: AsyncSession, actor: Actor | None, report: Report, rule: Rule, cmd: ActionIn, now: datetime, tz: str
+    session: AsyncSession, actor: Actor | None, report: Report, rule: Rule, cmd: ActionIn, now: datetime, at: _Where
 ) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if rule.to is not None:
         changes["status"] = rule.to.value
     if rule.move is TierMove.UP:
-        changes.update(await _move_to(session, report, _tier_up(report), now, tz))
+        changes.update(await _move_to(session, report, _tier_up(report), now, at))
         changes["escalation_count"] = report.escalation_count + 1
     elif rule.move is TierMove.DOWN:
-        changes.update(await _move_to(session, report, _send_down_target(report, cmd.region_code or ""), now, tz))
-    changes.update(await _action_effects(session, actor, report, cmd, now, tz))
+        changes.update(await _move_to(session, report, _send_down_target(report, cmd.region_code or ""), now, at))
+    changes.update(await _action_effects(session, actor, report, cmd, now, at))
     return changes
 
 
@@ -109,9 +124,11 @@ def _send_down_target(report: Report, region_code: str) -> Tier:
     return target
 
 
-async def _move_to(session: AsyncSession, report: Report, tier: Tier, now: datetime, tz: str) -> dict[str, Any]:
-    """Arrive at `tier`'s centre as a newly reported case with that tier's deadlines."""
-    accept_due, resolve_due = await deadlines.for_tier(session, report, tier, now, tz)
+async def _move_to(session: AsyncSession, report: Report, tier: Tier, now: datetime, at: _Where) -> dict[str, Any]:
+    """Arrive at `tier`'s centre as a newly reported case with that tier's deadlines, under its own policy."""
+    policy = await at.policies.of_case(session, report.policy_version)
+    calendar = await load_calendar(session, policy.calendar, at.tz)
+    accept_due, resolve_due = deadlines_at(policy, calendar, report.category_code, report.severity, tier, now)
     return {
         "tier": tier.value,
         "centre_code": getattr(report, _CODE_AT[tier]),
@@ -125,7 +142,7 @@ async def _move_to(session: AsyncSession, report: Report, tier: Tier, now: datet
 
 
 async def _action_effects(
-    session: AsyncSession, actor: Actor | None, report: Report, cmd: ActionIn, now: datetime, tz: str
+    session: AsyncSession, actor: Actor | None, report: Report, cmd: ActionIn, now: datetime, at: _Where
 ) -> dict[str, Any]:
     action = cmd.action
     if action is Action.ACCEPT:
@@ -143,7 +160,7 @@ async def _action_effects(
     if action is Action.SUPERVISE:
         return {"supervised": True}
     if action is Action.REOPEN:
-        return await _reopen(session, report, now, tz)
+        return await _reopen(session, report, now, at)
     if action is Action.MARK_DUPLICATE:
         return await _duplicate_of(session, actor, report, cmd.of or "")
     return {}
@@ -153,9 +170,9 @@ def _no_deadline() -> dict[str, Any]:
     return {"due_at": None, "due_kind": None, "due_started_at": None}
 
 
-async def _reopen(session: AsyncSession, report: Report, now: datetime, tz: str) -> dict[str, Any]:
+async def _reopen(session: AsyncSession, report: Report, now: datetime, at: _Where) -> dict[str, Any]:
     return {
-        **(await _move_to(session, report, Tier(report.tier), now, tz)),
+        **(await _move_to(session, report, Tier(report.tier), now, at)),
         "reopen_count": report.reopen_count + 1,
         "closed_at": None,
         "reject_reason": None,

@@ -8,21 +8,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from app.accounts.deps import ScopeDep
+from app.categories.deps import CategoriesDep
 from app.core.deps import ClockDep, SessionDep
 from app.geo.coords import Crs, to_wgs84
-from app.reports.categories import CategoriesDep
 from app.reports.duplicates import find_possible_duplicates
-from app.reports.schemas import NearbyReport
-from app.reports.views import nearby_report
+from app.reports.presenters import nearby_report
+from app.reports.schemas import NearbyPage
 
 router = APIRouter(tags=["reports"])
-
-
-class NearbyPage(BaseModel):
-    items: list[NearbyReport]
 
 
 @router.get(

@@ -9,10 +9,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Level, Scope
+from app.accounts.actor import Level
+from app.accounts.scope import Scope
 from app.core.errors import Invalid, NotFound
 from app.core.pagination import decode_cursor, encode_cursor
-from app.models import Category, Region, Report, ReportEvent
+from app.models import Region, Report, ReportEvent
 
 MAX_LIMIT = 500
 
@@ -122,13 +123,4 @@ def _apply_order_and_cursor(stmt: Select[Report], f: ReportFilters) -> Select[Re
 
 async def list_timeline(session: AsyncSession, report_id: int) -> Sequence[ReportEvent]:
     stmt = select(ReportEvent).where(ReportEvent.report_id == report_id).order_by(ReportEvent.seq)
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def list_categories(session: AsyncSession) -> Sequence[Category]:
-    stmt = (
-        select(Category)
-        .where(Category.active.is_(True))
-        .order_by(Category.parent_code.is_not(None), Category.sort_order)
-    )
     return (await session.execute(stmt)).scalars().all()

@@ -1,4 +1,4 @@
-"""HTTP for reports and categories. Thin: parse, call the service or query, shape the answer."""
+"""HTTP for reports. Thin: parse, call intake, actions or queries, shape the answer."""
 
 from __future__ import annotations
 
@@ -9,29 +9,31 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.actor import Actor
 from app.accounts.deps import ActorDep, ScopeDep
-from app.accounts.scope import Actor, Scope
+from app.accounts.scope import Scope
+from app.categories.deps import CategoriesDep
 from app.core.config import Settings
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import AppError, Invalid, problem_body
 from app.core.pagination import Page
 from app.geo.coords import Crs
-from app.reports import actions, queries, service
-from app.reports.categories import CategoriesDep
+from app.reports import actions, intake, queries
 from app.reports.duplicates import find_possible_duplicates
+from app.reports.presenters import nearby_report, report_read, timeline_entry
 from app.reports.queries import MAX_LIMIT, ReportFilters
 from app.reports.schemas import (
     ActionIn,
     BatchAnswer,
     BatchResult,
-    CategoryNode,
     ReportBatch,
     ReportCreate,
     ReportRead,
     TimelineEntry,
 )
-from app.reports.states import Status, Tier
-from app.reports.views import category_tree, nearby_report, report_read, timeline_entry
+from app.reports.states import Status
+from app.routing.deps import PoliciesDep
+from app.routing.tiers import Tier
 
 router = APIRouter()
 
@@ -104,9 +106,10 @@ async def _submit_one(
     data: ReportCreate,
 ) -> tuple[ReportRead, bool]:
     categories = request.app.state.categories
-    submission = await service.submit_report(
-        session, actor, data, now=now, locator=request.app.state.locator, categories=categories, settings=settings
-    )
+    submission = await intake.submit_report(
+        session, actor, data, now=now, locator=request.app.state.locator, categories=categories,
+        policies=request.app.state.policies, settings=settings,
+    )  # fmt: skip
     report = submission.report
     if submission.created:
         request.app.state.metrics.reports.labels(report.source).inc()
@@ -165,6 +168,7 @@ async def act_on_report(
     clock: ClockDep,
     settings: SettingsDep,
     categories: CategoriesDep,
+    policies: PoliciesDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> ReportRead:
     header_version = _if_match_version(if_match)
@@ -173,7 +177,9 @@ async def act_on_report(
     if cmd.version is None and header_version is not None:
         cmd = cmd.model_copy(update={"version": header_version})
     report = await queries.get_report(session, scope, report_id)
-    updated = await actions.apply_action(session, actor, report, cmd, now=clock.now(), tz=settings.timezone)
+    updated = await actions.apply_action(
+        session, actor, report, cmd, now=clock.now(), policies=policies, tz=settings.timezone
+    )
     names = await categories.names(session, {updated.category_code})
     response.headers["ETag"] = f'"{updated.version}"'
     return report_read(updated, scope, category_name=names.get(updated.category_code))
@@ -226,8 +232,3 @@ async def list_reports(
 async def get_timeline(report_id: str, scope: ScopeDep, session: SessionDep) -> list[TimelineEntry]:
     report = await queries.get_report(session, scope, report_id)
     return [timeline_entry(e) for e in await queries.list_timeline(session, report.id)]
-
-
-@router.get("/categories", response_model=list[CategoryNode], tags=["categories"], summary="The category tree")
-async def list_categories(session: SessionDep) -> list[CategoryNode]:
-    return category_tree(await queries.list_categories(session))

@@ -54,6 +54,10 @@ class NearbyReport(BaseModel):
     description: str
 
 
+class NearbyPage(BaseModel):
+    items: list[NearbyReport]
+
+
 class ReportRead(BaseModel):
     id: str
     case_no: str
@@ -107,15 +111,6 @@ class TimelineEntry(BaseModel):
     to_tier: str
     note: str | None
     data: dict[str, object] | None = None
-
-
-class CategoryNode(BaseModel):
-    code: str
-    name_zh: str
-    name_en: str
-    default_severity: int
-    sensitive: bool
-    children: list[CategoryNode] = []
 
 
 class ActionIn(BaseModel):

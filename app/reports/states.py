@@ -1,4 +1,4 @@
-"""The case vocabulary shared by workflow, policy and queues (DESIGN.md §4)."""
+"""The case vocabulary: statuses and actions (DESIGN.md §4). Tiers are routing's (app/routing/tiers.py)."""
 
 from __future__ import annotations
 
@@ -17,24 +17,6 @@ class Status(StrEnum):
 
 OPEN_STATUSES = frozenset({Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED})
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED})
-
-
-class Tier(StrEnum):
-    GRID = "grid"
-    TOWN = "town"
-    COUNTY = "county"
-    CITY = "city"
-
-    @property
-    def rank(self) -> int:
-        return _TIER_ORDER.index(self)
-
-    def up(self) -> Tier | None:
-        """The next tier up, or None at the city."""
-        return _TIER_ORDER[self.rank + 1] if self.rank + 1 < len(_TIER_ORDER) else None
-
-
-_TIER_ORDER = [Tier.GRID, Tier.TOWN, Tier.COUNTY, Tier.CITY]
 
 
 class Action(StrEnum):

@@ -18,7 +18,9 @@ from app.core.jobs import JobContext, JobRegistry
 from app.models import Report, ReportEvent
 from app.reports import actions
 from app.reports.schemas import ActionIn
-from app.reports.states import OPEN_STATUSES, Action, Tier
+from app.reports.states import OPEN_STATUSES, Action
+from app.routing.store import PolicyStore
+from app.routing.tiers import Tier
 
 log = logging.getLogger(__name__)
 SWEEP_BATCH = 500
@@ -41,14 +43,14 @@ async def breached(session: AsyncSession, now: datetime, limit: int) -> list[Rep
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def act_on_breach(session: AsyncSession, report: Report, now: datetime, tz: str) -> None:
+async def act_on_breach(session: AsyncSession, report: Report, now: datetime, tz: str, policies: PolicyStore) -> None:
     assert report.due_at is not None
     missed = f"{report.due_kind or 'handling'} deadline {report.due_at.isoformat()} missed"
     if report.tier == Tier.CITY.value:
         await _mark_overdue(session, report, missed, now)
         return
     escalate = ActionIn(action=Action.ESCALATE, reason=missed)
-    await actions.apply_action(session, None, report, escalate, now=now, tz=tz, reload=False)
+    await actions.apply_action(session, None, report, escalate, now=now, policies=policies, tz=tz, reload=False)
 
 
 async def _mark_overdue(session: AsyncSession, report: Report, missed: str, now: datetime) -> None:
@@ -69,11 +71,11 @@ async def _mark_overdue(session: AsyncSession, report: Report, missed: str, now:
     )  # fmt: skip
 
 
-async def sweep(session: AsyncSession, now: datetime, tz: str, limit: int | None = None) -> int:
+async def sweep(session: AsyncSession, now: datetime, tz: str, policies: PolicyStore, limit: int | None = None) -> int:
     """Act on up to `limit` (default SWEEP_BATCH) breached cases; returns how many."""
     cases = await breached(session, now, limit or SWEEP_BATCH)
     for report in cases:
-        await act_on_breach(session, report, now, tz)
+        await act_on_breach(session, report, now, tz, policies)
     if cases:
         log.info("deadline sweep acted on %d cases", len(cases))
     return len(cases)
@@ -83,11 +85,10 @@ SWEEP_KIND = "reports.sweep_deadlines"
 SWEEP_EVERY = timedelta(seconds=30)
 
 
-async def _sweep_job(ctx: JobContext, payload: dict[str, Any]) -> None:
-    """One batch per job, so a batch's row locks last one short transaction; a full batch queues the next."""
-    if await sweep(ctx.session, ctx.now, ctx.settings.timezone) == SWEEP_BATCH:
-        await ctx.enqueue(SWEEP_KIND, {"after_job": ctx.job_id}, dedupe_key=f"{SWEEP_KIND}+{ctx.job_id}")
+def register(registry: JobRegistry, policies: PolicyStore) -> None:
+    async def sweep_job(ctx: JobContext, payload: dict[str, Any]) -> None:
+        """One batch per job, so a batch's row locks last one short transaction; a full batch queues the next."""
+        if await sweep(ctx.session, ctx.now, ctx.settings.timezone, policies) == SWEEP_BATCH:
+            await ctx.enqueue(SWEEP_KIND, {"after_job": ctx.job_id}, dedupe_key=f"{SWEEP_KIND}+{ctx.job_id}")
 
-
-def register(registry: JobRegistry) -> None:
-    registry.register(SWEEP_KIND, _sweep_job, every=SWEEP_EVERY)
+    registry.register(SWEEP_KIND, sweep_job, every=SWEEP_EVERY)

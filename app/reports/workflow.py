@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Flag, auto
 
-from app.accounts.scope import Actor, Role
-from app.reports.states import FINAL_STATUSES, OPEN_STATUSES, Action, Status, Tier
+from app.accounts.actor import Actor, Role
+from app.reports.states import FINAL_STATUSES, OPEN_STATUSES, Action, Status
+from app.routing.tiers import Tier
 
 
 class Who(Flag):

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner, Result
 
 from app.accounts import queries, service
+from app.accounts.actor import Role
 from app.accounts.bootstrap import ensure_admin
 from app.accounts.cli import users_cli
 from app.accounts.schemas import UserCreate
-from app.accounts.scope import Role
 from app.core.config import Settings
 from app.core.errors import Conflict
 from app.models import User

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Actor, Level, Role, Scope, mask_phone
+from app.accounts.actor import Actor, Level, Role, mask_phone
+from app.accounts.scope import Scope
 from app.models import Category, Grid, Report
 from tests.factories import (
     CITY,

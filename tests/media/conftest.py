@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.models import Attachment, MediaBlob
-from tests.reports.conftest import World, report_body, world  # noqa: F401  (the world fixture)
+from tests.worlds import World, report_body, world  # noqa: F401  (the world fixture)
 
 API = "/api/v1"
 

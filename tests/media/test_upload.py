@@ -119,9 +119,7 @@ class TestSizeCap:
         assert await count_rows(session) == (0, 0)
         assert media_files(settings) == []
 
-    async def test_a_photo_larger_than_the_json_body_limit_gets_through(
-        self, phone: Phone, settings: Settings
-    ) -> None:
+    async def test_a_photo_larger_than_the_json_body_limit_gets_through(self, phone: Phone, settings: Settings) -> None:
         data = images.noisy_png(3 * 1024 * 1024)
         assert len(data) > settings.max_body_bytes  # the 2 MiB cap for every other route
         report_id = await phone.report()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Report, ReportEvent
-from tests.reports.conftest import World, report_body
+from tests.worlds import World, report_body
 
 URL = "/api/v1/reports/batch"
 

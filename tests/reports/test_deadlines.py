@@ -15,7 +15,7 @@ from app.core.clock import ManualClock
 from app.models import Job
 from app.reports import sweep
 from tests import factories as f
-from tests.reports.conftest import World, report_body
+from tests.worlds import World, report_body
 
 URL = "/api/v1/reports"
 

@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Actor, Role, Scope
+from app.accounts.actor import Actor, Role
+from app.accounts.scope import Scope
 from app.core.clock import ManualClock
 from app.geo.coords import wgs84_to_gcj02
 from app.models import Category, Report
 from app.reports.duplicates import bounding_box, find_possible_duplicates
 from tests import factories as f
-from tests.reports.conftest import World, report_body
+from tests.worlds import World, report_body
 
 URL = "/api/v1/reports/nearby"
 HERE: dict[str, Any] = {"lat": 32.0055, "lon": 120.905}  # about 55 m north of report_body()'s point

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.geo.coords import Crs, from_wgs84
 from app.models import Report, ReportEvent
 from tests import factories as f
-from tests.reports.conftest import World, report_body
+from tests.worlds import World, report_body
 
 URL = "/api/v1/reports"
 

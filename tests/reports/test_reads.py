@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.clock import ManualClock
 from app.models import Report
 from tests import factories as f
-from tests.reports.conftest import World, report_body
+from tests.worlds import World, report_body
 
 URL = "/api/v1/reports"
 IN_B = {"lat": 32.005, "lon": 121.105, "crs": "wgs84"}

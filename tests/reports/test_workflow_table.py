@@ -8,8 +8,8 @@ from operator import or_ as operator_or
 
 import pytest
 
-from app.accounts.scope import Actor, Level, Role
-from app.reports.states import Action, Status, Tier
+from app.accounts.actor import Actor, Level, Role
+from app.reports.states import Action, Status
 from app.reports.workflow import (
     CaseFacts,
     MissingField,
@@ -21,6 +21,7 @@ from app.reports.workflow import (
     relations,
     replay,
 )
+from app.routing.tiers import Tier
 
 S, A = Status, Action
 OPEN = [S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED]

@@ -10,7 +10,8 @@ from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Actor, Role
+from app.accounts.actor import Actor, Role
+from app.categories.cache import CategoryCache, CategoryInfo
 from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, Invalid
 from app.core.idempotency import content_hash
@@ -18,10 +19,10 @@ from app.geo.coords import to_wgs84
 from app.geo.locator import Located, Locator
 from app.models import Report, ReportEvent
 from app.reports import queries
-from app.reports.calendar import load_calendar
-from app.reports.categories import CategoryCache, CategoryInfo
-from app.reports.policy import Routing, active_policy, route_report
 from app.reports.schemas import ReportCreate
+from app.reports.states import Status
+from app.routing.rules import Routing, route_report
+from app.routing.store import PolicyStore, load_calendar
 
 SOURCE_BY_ROLE = {Role.GRID_WORKER: "patrol", Role.INFORMANT: "patrol", Role.OPERATOR: "centre", Role.ADMIN: "centre"}
 
@@ -40,6 +41,7 @@ async def submit_report(
     now: datetime,
     locator: Locator,
     categories: CategoryCache,
+    policies: PolicyStore,
     settings: Settings,
 ) -> Submission:
     """Create the report, or answer the original one when this client_id was seen with the same content.
@@ -48,7 +50,7 @@ async def submit_report(
     """
     digest = content_hash(data)
     try:
-        values = await _new_report_values(session, actor, data, digest, now, locator, categories, settings)
+        values = await _new_report_values(session, actor, data, digest, now, locator, categories, policies, settings)
     except Invalid:
         existing = await queries.find_by_client_id(session, actor.id, data.client_id)
         if existing is None:
@@ -71,6 +73,7 @@ async def _new_report_values(
     now: datetime,
     locator: Locator,
     categories: CategoryCache,
+    policies: PolicyStore,
     settings: Settings,
 ) -> dict[str, Any]:
     if data.settled_on_spot:
@@ -85,7 +88,7 @@ async def _new_report_values(
         limit = int(settings.outside_grid_tolerance_m)
         raise Invalid(f"the location is more than {limit} m from every grid", field="location")
     severity = data.severity or category.default_severity
-    policy = await active_policy(session)
+    policy = await policies.active(session)
     calendar = await load_calendar(session, policy.calendar, settings.timezone)
     routing = route_report(policy, calendar, category.code, severity, now, settled_on_spot=data.settled_on_spot)
     return _row(actor, data, digest, category, located, routing, (lat, lon), severity, now)
@@ -143,14 +146,14 @@ def _row(
         "city_code": located.city_code,
         "outside_grid": located.outside_grid,
         "distance_to_grid_m": located.distance_m if located.outside_grid else None,
-        "status": routing.status.value,
+        "status": (Status.CLOSED if data.settled_on_spot else Status.REPORTED).value,
         "tier": routing.tier.value,
         "centre_code": centre_by_tier.get(routing.tier.value, located.city_code),
         "accept_due_at": routing.accept_due_at,
         "resolve_due_at": routing.resolve_due_at,
-        "due_at": routing.due_at,
-        "due_kind": "accept" if routing.due_at else None,
-        "due_started_at": now if routing.due_at else None,
+        "due_at": routing.accept_due_at,
+        "due_kind": "accept" if routing.accept_due_at else None,
+        "due_started_at": now if routing.accept_due_at else None,
         "closed_at": now if data.settled_on_spot else None,
         "settled_on_spot": data.settled_on_spot,
         "result": data.result if data.settled_on_spot else None,

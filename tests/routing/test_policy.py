@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import RoutingPolicy
-from app.reports import policy as p
-from app.reports.calendar import CALENDAR_TIME, CalendarMode, WorkCalendar
-from app.reports.states import Status, Tier
+from app.routing import rules as p
+from app.routing.calendar import CALENDAR_TIME, CalendarMode, WorkCalendar
+from app.routing.tiers import Tier
 from tests import factories as f
-from tests.reports.conftest import World
+from tests.worlds import World
 
 URL = "/api/v1/policies"
 LIMITS = {"accept_minutes": 30, "resolve_minutes": 4320}
@@ -28,13 +28,6 @@ def rules(*extra: dict[str, Any], tiers: dict[str, Any] | None = None) -> dict[s
         "tiers": tiers or {"town": LIMITS, "county": LIMITS, "city": LIMITS},
         "rules": [{"category": "*", "severity": None, "start_tier": "town"}, *extra],
     }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    p.clear_policy_cache()  # the tables are emptied between tests, so version numbers repeat
-    yield
-    p.clear_policy_cache()
 
 
 class TestDefaults:
@@ -51,13 +44,13 @@ class TestDefaults:
     def test_version_1_in_calendar_time(self) -> None:
         assert p.DEFAULT_POLICY.version == 1 and p.DEFAULT_POLICY.calendar is CalendarMode.CALENDAR
 
-    def test_route_new_report_keeps_working(self) -> None:
-        routing = p.route_new_report(3, f.NOW, settled_on_spot=False)
-        assert (routing.status, routing.tier, routing.policy_version) == (Status.REPORTED, Tier.COUNTY, 1)
-        assert routing.due_at == routing.accept_due_at == f.NOW + timedelta(minutes=30)
+    def test_route_report_by_the_default_in_calendar_time(self) -> None:
+        routing = p.route_report(p.DEFAULT_POLICY, CALENDAR_TIME, "*", 3, f.NOW, settled_on_spot=False)
+        assert (routing.tier, routing.policy_version) == (Tier.COUNTY, 1)
+        assert routing.accept_due_at == f.NOW + timedelta(minutes=30)
         assert routing.resolve_due_at == f.NOW + timedelta(days=3)
-        settled = p.route_new_report(1, f.NOW, settled_on_spot=True)
-        assert (settled.status, settled.tier, settled.due_at) == (Status.CLOSED, Tier.GRID, None)
+        settled = p.route_report(p.DEFAULT_POLICY, CALENDAR_TIME, "*", 1, f.NOW, settled_on_spot=True)
+        assert (settled.tier, settled.accept_due_at, settled.resolve_due_at) == (Tier.GRID, None, None)
 
     def test_working_day_deadlines_come_from_the_calendar(self) -> None:
         work = WorkCalendar(CalendarMode.WORKING_DAYS)
@@ -130,15 +123,15 @@ class TestMatching:
 
 class TestVersions:
     async def test_with_nothing_stored_the_default_is_active(
-        self, client: httpx.AsyncClient, world: World, session: AsyncSession
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession, app: FastAPI
     ) -> None:
-        assert (await p.active_policy(session)) is p.DEFAULT_POLICY
+        assert (await app.state.policies.active(session)) is p.DEFAULT_POLICY
         active = await client.get(f"{URL}/active", headers=world["admin"])
         assert active.status_code == 200
         assert active.json()["version"] == 1 and active.json()["rules"] == p.DEFAULT_RULES
 
     async def test_a_new_version_becomes_the_only_active_one_and_the_old_stays_readable(
-        self, client: httpx.AsyncClient, world: World, session: AsyncSession
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession, app: FastAPI
     ) -> None:
         slower = rules(
             tiers={"town": {"accept_minutes": 60, "resolve_minutes": 7200}, "county": LIMITS, "city": LIMITS}
@@ -156,10 +149,10 @@ class TestVersions:
         assert (await client.get(f"{URL}/active", headers=world["admin"])).json()["version"] == 2
         assert (await client.get(f"{URL}/1", headers=world["admin"])).json()["active"] is False
 
-        active = await p.active_policy(session)
+        active = await app.state.policies.active(session)
         assert (active.version, active.calendar) == (2, CalendarMode.WORKING_DAYS)
         assert active.limits("safety.fire", 1, Tier.TOWN).accept == timedelta(minutes=60)
-        old = await p.policy_version(session, 1)
+        old = await app.state.policies.version(session, 1)
         assert old.limits("safety.fire", 1, Tier.TOWN).accept == timedelta(minutes=30)
         actives = (await session.execute(select(RoutingPolicy.version).where(RoutingPolicy.active))).scalars().all()
         assert list(actives) == [2]

@@ -1,4 +1,5 @@
-"""Tasks for the phone follow the workflow: actions open them, the matching action closes them.
+"""Follow-ups (the phone's to-dos, answered by GET /me/tasks) follow the workflow: actions open them,
+the matching action closes them.
 
 - resolve opens *verify* for the grid's worker; verify_pass / verify_fail closes it;
 - request_check opens *check_on_site* for the grid's worker (a hotline complaint to look at);
@@ -15,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Actor, Role
+from app.accounts.actor import Actor, Role
 from app.core.errors import Conflict
-from app.models import Report, SyncCounter, Task, User
+from app.models import FollowUp, Report, SyncCounter, User
 from app.reports.states import FINAL_STATUSES, Action, Status
 
 COMPLETED_BY = {"verify": "verify_pass or verify_fail", "check_on_site": "comment", "add_info": "comment"}
@@ -75,15 +76,19 @@ async def _open(
     session: AsyncSession, kind: str, report_id: int, assignee: int, note: str | None, now: datetime
 ) -> None:
     existing = await session.scalar(
-        select(Task.id).where(Task.report_id == report_id, Task.kind == kind, Task.assignee_id == assignee,
-                              Task.status == "open")
-    )  # fmt: skip
+        select(FollowUp.id).where(
+            FollowUp.report_id == report_id,
+            FollowUp.kind == kind,
+            FollowUp.assignee_id == assignee,
+            FollowUp.status == "open",
+        )
+    )
     change = await next_change(session)
     if existing is not None:
         values = {"note": note, "updated_at": now, "change_seq": change}
-        await session.execute(update(Task).where(Task.id == existing).values(**values))
+        await session.execute(update(FollowUp).where(FollowUp.id == existing).values(**values))
         return
-    session.add(Task(kind=kind, report_id=report_id, assignee_id=assignee, status="open", note=note,
+    session.add(FollowUp(kind=kind, report_id=report_id, assignee_id=assignee, status="open", note=note,
                      created_at=now, updated_at=now, change_seq=change))  # fmt: skip
 
 
@@ -96,14 +101,14 @@ async def _close(
     assignee_id: int | None = None,
     status: str = "done",
 ) -> None:
-    which = [Task.report_id == report_id, Task.status == "open"]
+    which = [FollowUp.report_id == report_id, FollowUp.status == "open"]
     if kinds is not None:
-        which.append(Task.kind.in_(kinds))
+        which.append(FollowUp.kind.in_(kinds))
     if assignee_id is not None:
-        which.append(Task.assignee_id == assignee_id)
-    if await session.scalar(select(Task.id).where(*which).limit(1)) is None:
+        which.append(FollowUp.assignee_id == assignee_id)
+    if await session.scalar(select(FollowUp.id).where(*which).limit(1)) is None:
         return  # nothing to close: don't take the counter's lock
     change = await next_change(session)
     await session.execute(
-        update(Task).where(*which).values(status=status, updated_at=now, done_at=now, change_seq=change)
+        update(FollowUp).where(*which).values(status=status, updated_at=now, done_at=now, change_seq=change)
     )

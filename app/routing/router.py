@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,51 +14,13 @@ from app.core.deps import ClockDep, SessionDep
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.pagination import Page, decode_cursor, encode_cursor
 from app.models import Category, Holiday, RoutingPolicy
-from app.reports import policy as policies
-from app.reports.calendar import CalendarMode
-from app.reports.policy import PolicyRules
-
-
-def _iso_day(value: object) -> date:
-    """A calendar day as YYYY-MM-DD only: lax parsing would read "/holidays/0" as 1970-01-01."""
-    if isinstance(value, str) and len(value) == 10:
-        return date.fromisoformat(value)  # ValueError -> 422 naming `day`
-    raise ValueError("a day is written YYYY-MM-DD")
-
-
-IsoDay = Annotated[date, Path(description="YYYY-MM-DD"), BeforeValidator(_iso_day)]
-
+from app.routing import store
+from app.routing.calendar import CalendarMode
+from app.routing.deps import PoliciesDep
+from app.routing.rules import DEFAULT_POLICY, DEFAULT_RULES, PolicyRules
+from app.routing.schemas import HolidayRead, HolidayWrite, IsoDay, PolicyCreate, PolicyRead
 
 router = APIRouter(tags=["policy"])
-
-
-class PolicyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    calendar: CalendarMode = CalendarMode.CALENDAR
-    rules: PolicyRules
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class PolicyRead(BaseModel):
-    version: int
-    active: bool
-    calendar: CalendarMode
-    rules: dict[str, Any]
-    note: str | None
-    created_by: str | None
-    created_at: datetime | None  # None only for the built-in default when nothing is stored
-
-
-class HolidayWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    is_workday: bool
-    name: str | None = Field(default=None, max_length=64)
-
-
-class HolidayRead(BaseModel):
-    day: date
-    is_workday: bool
-    name: str | None
 
 
 def _policy_read(row: RoutingPolicy) -> PolicyRead:
@@ -100,12 +59,12 @@ async def get_active_policy(_: AdminDep, session: SessionDep) -> PolicyRead:
         select(RoutingPolicy).where(RoutingPolicy.active.is_(True)).order_by(RoutingPolicy.version.desc())
     )
     if row is None:  # nothing stored: the built-in default is in force
-        default = policies.DEFAULT_POLICY
+        default = DEFAULT_POLICY
         return PolicyRead(
             version=default.version,
             active=True,
             calendar=default.calendar,
-            rules=policies.DEFAULT_RULES,
+            rules=DEFAULT_RULES,
             note="built-in default",
             created_by=None,
             created_at=None,
@@ -129,10 +88,10 @@ async def get_policy(version: int, _: AdminDep, session: SessionDep) -> PolicyRe
     responses={422: {"description": "Invalid rules; the problem names the field"}},
 )
 async def create_policy(
-    body: PolicyCreate, actor: AdminDep, session: SessionDep, clock: ClockDep, response: Response
+    body: PolicyCreate, actor: AdminDep, session: SessionDep, clock: ClockDep, policies: PoliciesDep, response: Response
 ) -> PolicyRead:
     await _check_categories(session, body.rules)
-    row = await policies.create_policy(
+    row = await policies.create(
         session, calendar=body.calendar, rules=body.rules, note=body.note, created_by_id=actor.id, now=clock.now()
     )
     response.headers["Location"] = f"/api/v1/policies/{row.version}"
@@ -151,10 +110,7 @@ async def _check_categories(session: AsyncSession, rules: PolicyRules) -> None:
 async def list_holidays(
     _: AdminDep, session: SessionDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> list[HolidayRead]:
-    stmt = select(Holiday).order_by(Holiday.day)
-    if year is not None:
-        stmt = stmt.where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
-    rows: Sequence[Holiday] = (await session.execute(stmt)).scalars().all()
+    rows = await store.list_holidays(session, year)
     return [HolidayRead(day=h.day, is_workday=h.is_workday, name=h.name) for h in rows]
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,11 +70,3 @@ class CategoryCache:
             for r in rows
         }  # fmt: skip
         self._loaded_at = time.monotonic()
-
-
-def get_categories(request: Request) -> CategoryCache:
-    cache: CategoryCache = request.app.state.categories
-    return cache
-
-
-CategoriesDep = Annotated[CategoryCache, Depends(get_categories)]

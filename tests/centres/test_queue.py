@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.centres.sla import sla_state
 from app.models import Report
-from app.reports.sla import sla_state
 from tests import factories as f
-from tests.reports.conftest import World, report_body
+from tests.worlds import World, report_body
 
 URL = f"/api/v1/centres/{f.TOWN_A}/queue"
 NOW = f.NOW

@@ -1,13 +1,12 @@
-"""ORM rows → wire shapes, in the coordinate system the client asked for, phones masked."""
+"""Presenters: ORM rows → wire shapes, in the coordinate system the client asked for, phones masked."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from app.accounts.scope import Scope, mask_phone
+from app.accounts.actor import mask_phone
+from app.accounts.scope import Scope
 from app.geo.coords import Crs, from_wgs84
-from app.models import Category, Report, ReportEvent
-from app.reports.schemas import CategoryNode, LocationRead, NearbyReport, ReportRead, TimelineEntry
+from app.models import Report, ReportEvent
+from app.reports.schemas import LocationRead, NearbyReport, ReportRead, TimelineEntry
 
 
 def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_name: str | None = None) -> ReportRead:
@@ -65,28 +64,6 @@ def timeline_entry(event: ReportEvent) -> TimelineEntry:
         note=event.note,
         data=event.data,
     )
-
-
-def category_tree(categories: Sequence[Category]) -> list[CategoryNode]:
-    """Every active category (sensitive ones too: anyone may report them; only cleared users see the reports)."""
-    nodes = {
-        c.code: CategoryNode(
-            code=c.code,
-            name_zh=c.name_zh,
-            name_en=c.name_en,
-            default_severity=c.default_severity,
-            sensitive=c.sensitive,
-        )
-        for c in categories
-    }
-    roots: list[CategoryNode] = []
-    for c in categories:
-        node = nodes.get(c.code)
-        if node is None:
-            continue
-        parent = nodes.get(c.parent_code) if c.parent_code else None
-        (parent.children if parent else roots).append(node)
-    return roots
 
 
 def nearby_report(report: Report, distance_m: float) -> NearbyReport:

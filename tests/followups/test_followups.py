@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from tests import factories as f
-from tests.reports.conftest import World, report_body
+from tests.worlds import World, report_body
 
 URL = "/api/v1/reports"
 TASKS = "/api/v1/me/tasks"
@@ -56,7 +56,6 @@ class TestVerifyTask:
         assert (await tasks(client, world["worker_a"], after["next_since"]))["items"] == []
         assert (await tasks(client, world["worker_a"]))["items"] == []
 
-
     async def test_a_resolved_case_sent_back_down_no_longer_asks_for_verification(
         self, client: httpx.AsyncClient, world: World
     ) -> None:
@@ -69,6 +68,7 @@ class TestVerifyTask:
         case = await act(client, case, world["county_a"], "send_down", region_code=f.TOWN_A)
         assert case["status"] == "reported"
         assert (await tasks(client, world["worker_a"]))["items"] == []
+
 
 class TestCentreRequests:
     async def test_a_site_check_is_done_by_the_workers_comment(self, client: httpx.AsyncClient, world: World) -> None:

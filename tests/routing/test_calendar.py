@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Holiday
-from app.reports.calendar import CalendarMode, WorkCalendar, builtin_is_workday, load_calendar
-from tests.reports.conftest import World
+from app.routing.calendar import CalendarMode, WorkCalendar, builtin_is_workday
+from app.routing.store import load_calendar
+from tests.worlds import World
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WALL = WorkCalendar(CalendarMode.CALENDAR, SHANGHAI)

@@ -6,7 +6,7 @@ off begins at the next working day's midnight. Each day is decided by the Holida
 day off, or a make-up working day 调休), then by the `chinese_calendar` package, and outside the
 package's data range (it raises NotImplementedError there) by Monday–Friday.
 
-Pure except `load_calendar`, which reads the Holiday overrides.
+Pure: the Holiday overrides are read by app/routing/store.py and passed in.
 """
 
 from __future__ import annotations
@@ -20,10 +20,6 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.models import Holiday
 
 MAX_DAYS = 3660  # a deadline further than ten years of days away is a bug, not a deadline
 DEFAULT_TZ = "Asia/Shanghai"
@@ -103,15 +99,3 @@ def _check_aware(value: datetime) -> None:
 
 
 CALENDAR_TIME = WorkCalendar()
-
-
-async def load_calendar(
-    session: AsyncSession, mode: CalendarMode | str, tz: ZoneInfo | str = DEFAULT_TZ
-) -> WorkCalendar:
-    """A calendar for the mode; working-day mode carries every Holiday override row."""
-    mode = CalendarMode(mode)
-    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
-    if mode is CalendarMode.CALENDAR:
-        return WorkCalendar(mode, zone)
-    rows = await session.execute(select(Holiday.day, Holiday.is_workday))
-    return WorkCalendar(mode, zone, MappingProxyType({day: bool(is_workday) for day, is_workday in rows}))

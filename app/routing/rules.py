@@ -28,27 +28,20 @@ matches, the case starts at the town. Limits for the grid tier are the town's.
 Defaults (DESIGN.md §4, version 1): accept in 30 minutes and resolve in 3 days at every tier;
 severity 3 starts at the county, severity 4 at the city, everything else at the town.
 
-Parsing and evaluation are pure; `active_policy`, `policy_version` and `create_policy` read and
-write the `routing_policy` table, caching parsed versions by number (versions never change).
+Pure: parsing and evaluation only. Reading and writing versions is app/routing/store.py.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, NotFound
-from app.models import RoutingPolicy
-from app.reports.calendar import CALENDAR_TIME, CalendarMode, WorkCalendar
-from app.reports.states import Status, Tier
+from app.routing.calendar import CalendarMode, WorkCalendar
+from app.routing.tiers import Tier
 
 CATEGORY_PATTERN = r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*)$"
 MAX_MINUTES = 366 * 24 * 60
@@ -167,8 +160,6 @@ def parse_policy(version: int, calendar: str, rules: Mapping[str, Any] | PolicyR
     )
 
 
-ACCEPT_WITHIN = timedelta(minutes=30)
-RESOLVE_WITHIN = timedelta(days=3)
 DEFAULT_VERSION = 1
 _DEFAULT_LIMITS = {"accept_minutes": 30, "resolve_minutes": 3 * 24 * 60}
 DEFAULT_RULES: dict[str, Any] = {
@@ -184,16 +175,12 @@ DEFAULT_POLICY = parse_policy(DEFAULT_VERSION, CalendarMode.CALENDAR, DEFAULT_RU
 
 @dataclass(frozen=True)
 class Routing:
-    status: Status
+    """Where a new case starts, and its deadlines there (None for a case settled on the spot)."""
+
     tier: Tier
     accept_due_at: datetime | None
     resolve_due_at: datetime | None
-    policy_version: int | None = None
-
-    @property
-    def due_at(self) -> datetime | None:
-        """The deadline that matters now: accepting while reported."""
-        return self.accept_due_at if self.status is Status.REPORTED else None
+    policy_version: int
 
 
 def route_report(
@@ -207,116 +194,15 @@ def route_report(
 ) -> Routing:
     """Where a new case starts and its deadlines at that tier, both counted from `received_at`."""
     if settled_on_spot:
-        return Routing(Status.CLOSED, Tier.GRID, None, None, policy.version)
+        return Routing(Tier.GRID, None, None, policy.version)
     tier = policy.start_tier(category, severity)
+    accept_due_at, resolve_due_at = deadlines_at(policy, calendar, category, severity, tier, received_at)
+    return Routing(tier, accept_due_at, resolve_due_at, policy.version)
+
+
+def deadlines_at(
+    policy: Policy, calendar: WorkCalendar, category: str, severity: int, tier: Tier, start: datetime
+) -> tuple[datetime, datetime]:
+    """(accept_due_at, resolve_due_at) for a case of `category` and `severity` arriving at `tier` at `start`."""
     limits = policy.limits(category, severity, tier)
-    return Routing(
-        Status.REPORTED,
-        tier,
-        accept_due_at=policy.deadline(received_at, limits.accept, calendar),
-        resolve_due_at=policy.deadline(received_at, limits.resolve, calendar),
-        policy_version=policy.version,
-    )
-
-
-def starting_tier(severity: int) -> Tier:
-    """The default policy's starting tier for any category."""
-    return DEFAULT_POLICY.start_tier("*", severity)
-
-
-def route_new_report(severity: int, received_at: datetime, *, settled_on_spot: bool, category: str = "*") -> Routing:
-    """Routing by the built-in default policy in calendar time (intake until it reads the active policy)."""
-    return route_report(DEFAULT_POLICY, CALENDAR_TIME, category, severity, received_at, settled_on_spot=settled_on_spot)
-
-
-# Parsed versions by number. Versions are immutable, so entries never go stale in production;
-# create_policy writes through, and tests that empty the table call clear_policy_cache().
-_CACHE: dict[int, Policy] = {}
-# Which version is active, as read at a monotonic time. Re-read after ACTIVE_TTL_S, so a policy made
-# in another process applies to new cases within seconds; one made in this process applies at once.
-ACTIVE_TTL_S = 5.0
-_active: tuple[float, int | None] | None = None
-
-
-def clear_policy_cache() -> None:
-    global _active
-    _CACHE.clear()
-    _active = None
-
-
-async def active_policy(session: AsyncSession) -> Policy:
-    """The active version (its pointer read at most every ACTIVE_TTL_S); the built-in default when none is stored."""
-    global _active
-    if _active is None or time.monotonic() - _active[0] >= ACTIVE_TTL_S:
-        version = await session.scalar(
-            select(RoutingPolicy.version).where(RoutingPolicy.active.is_(True)).order_by(RoutingPolicy.version.desc())
-        )
-        _active = (time.monotonic(), version)
-    version = _active[1]
-    return DEFAULT_POLICY if version is None else await policy_version(session, version)
-
-
-async def policy_version(session: AsyncSession, version: int) -> Policy:
-    cached = _CACHE.get(version)
-    if cached is not None:
-        return cached
-    row = await session.get(RoutingPolicy, version)
-    if row is None:
-        if version == DEFAULT_VERSION:
-            return DEFAULT_POLICY
-        raise NotFound(f"no routing policy version {version}")
-    policy = parse_policy(row.version, row.calendar, row.rules)
-    _CACHE[version] = policy
-    return policy
-
-
-async def create_policy(
-    session: AsyncSession,
-    *,
-    calendar: CalendarMode,
-    rules: PolicyRules,
-    note: str | None,
-    created_by_id: int | None,
-    now: datetime,
-) -> RoutingPolicy:
-    """Store version max+1 and make it the only active one. Flushes; the caller's unit of work commits.
-
-    An empty table first gets the built-in default as version 1, so version numbers keep meaning
-    what cases routed by the default were told.
-    """
-    latest = await session.scalar(select(func.max(RoutingPolicy.version)))
-    if latest is None:
-        session.add(_row(DEFAULT_POLICY.version, CalendarMode.CALENDAR, DEFAULT_RULES, "built-in default", None, now))
-        latest = DEFAULT_VERSION
-    await session.execute(update(RoutingPolicy).where(RoutingPolicy.active.is_(True)).values(active=False))
-    stored = rules.model_dump(mode="json")
-    row = _row(latest + 1, calendar, stored, note, created_by_id, now, active=True)
-    session.add(row)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("another policy version was created at the same moment; try again") from exc
-    global _active
-    _active = None  # re-read the pointer; the version itself is parsed from its row once committed
-    return row
-
-
-def _row(
-    version: int,
-    calendar: CalendarMode,
-    rules: dict[str, Any],
-    note: str | None,
-    created_by_id: int | None,
-    now: datetime,
-    *,
-    active: bool = False,
-) -> RoutingPolicy:
-    return RoutingPolicy(
-        version=version,
-        active=active,
-        calendar=calendar.value,
-        rules=rules,
-        note=note,
-        created_by_id=created_by_id,
-        created_at=now,
-    )
+    return policy.deadline(start, limits.accept, calendar), policy.deadline(start, limits.resolve, calendar)

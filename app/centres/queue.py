@@ -17,14 +17,16 @@ from typing import Literal
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.scope import Level, Scope
+from app.accounts.actor import Level
+from app.accounts.scope import Scope
+from app.centres.sla import COLOUR_RANK, SlaColour, sla_state, time_left
 from app.core.errors import Invalid, NotFound
 from app.core.pagination import decode_cursor, encode_cursor
 from app.models import Region, Report
-from app.reports.calendar import CalendarMode, WorkCalendar, load_calendar
-from app.reports.policy import DEFAULT_POLICY, Policy, policy_version
-from app.reports.sla import COLOUR_RANK, SlaColour, sla_state, time_left
 from app.reports.states import OPEN_STATUSES, Status
+from app.routing.calendar import CalendarMode, WorkCalendar
+from app.routing.rules import Policy
+from app.routing.store import PolicyStore, load_calendar
 
 SlaFilter = Literal["overdue", "due_soon"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -61,7 +63,14 @@ async def get_centre_level(session: AsyncSession, scope: Scope, region_code: str
 
 
 async def list_queue(
-    session: AsyncSession, scope: Scope, region_code: str, f: QueueFilters, *, now: datetime, tz: str
+    session: AsyncSession,
+    scope: Scope,
+    region_code: str,
+    f: QueueFilters,
+    *,
+    now: datetime,
+    tz: str,
+    policies: PolicyStore,
 ) -> tuple[list[QueueEntry], str | None]:
     await get_centre_level(session, scope, region_code)
     statuses = list(f.status) if f.status else sorted(OPEN_STATUSES)
@@ -75,7 +84,7 @@ async def list_queue(
     elif f.sla == "due_soon":
         stmt = stmt.where(and_(Report.due_at >= now, Report.overdue.is_(False)))
     rows = (await session.execute(stmt)).scalars().all()
-    entries = await _colour(session, rows, now, tz)
+    entries = await _colour(session, rows, now, tz, policies)
     if f.sla == "overdue":
         entries = [e for e in entries if e.sla == "red"]
     elif f.sla == "due_soon":
@@ -96,27 +105,20 @@ def _decode(cursor: str) -> list[int]:
     return [int(k) for k in key]
 
 
-async def _colour(session: AsyncSession, rows: Sequence[Report], now: datetime, tz: str) -> list[QueueEntry]:
+async def _colour(
+    session: AsyncSession, rows: Sequence[Report], now: datetime, tz: str, store: PolicyStore
+) -> list[QueueEntry]:
     policies: dict[int | None, Policy] = {}
     calendars: dict[CalendarMode, WorkCalendar] = {}
     entries = []
     for report in rows:
         if report.policy_version not in policies:
-            policies[report.policy_version] = await _policy_or_default(session, report.policy_version)
+            policies[report.policy_version] = await store.of_case(session, report.policy_version)
         mode = policies[report.policy_version].calendar
         if mode not in calendars:
             calendars[mode] = await load_calendar(session, mode, tz)
         entries.append(entry(report, now, calendars[mode]))
     return entries
-
-
-async def _policy_or_default(session: AsyncSession, version: int | None) -> Policy:
-    if version is None:
-        return DEFAULT_POLICY
-    try:
-        return await policy_version(session, version)
-    except NotFound:
-        return DEFAULT_POLICY
 
 
 def entry(report: Report, now: datetime, calendar: WorkCalendar) -> QueueEntry:

@@ -1,4 +1,4 @@
-"""Work for the phone: a task asks one person to do one thing on one case."""
+"""The phone's to-dos (follow-ups): one person asked to do one thing on one case. Not durable jobs (job.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.db import Base, BigId, UTCDateTime
 
 
-class Task(Base):
-    __tablename__ = "task"
+class FollowUp(Base):
+    __tablename__ = "follow_up"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))  # verify | check_on_site | add_info
@@ -22,14 +22,14 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The number of the change that last touched this task (SyncCounter "task"): phones sync by it.
+    # The number of the change that last touched this follow-up (SyncCounter "task"): phones sync by it.
     change_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 
     __table_args__ = (
-        Index("ix_task_assignee_id_change_seq", "assignee_id", "change_seq", "id"),
-        # At most one open task of a kind per case and person.
+        Index("ix_follow_up_assignee_id_change_seq", "assignee_id", "change_seq", "id"),
+        # At most one open follow-up of a kind per case and person.
         Index(
-            "uq_task_open",
+            "uq_follow_up_open",
             "report_id",
             "kind",
             "assignee_id",

@@ -5,26 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from app.accounts.deps import ScopeDep
+from app.categories.deps import CategoriesDep
+from app.centres.queue import QueueFilters, SlaFilter, list_queue
+from app.centres.schemas import QueueItem
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import Invalid
 from app.core.pagination import Page
-from app.reports.categories import CategoriesDep
-from app.reports.queue import QueueFilters, SlaFilter, list_queue
-from app.reports.schemas import ReportRead
-from app.reports.sla import SlaColour
+from app.reports.presenters import report_read
 from app.reports.states import OPEN_STATUSES, Status
-from app.reports.views import report_read
+from app.routing.deps import PoliciesDep
 
 router = APIRouter(tags=["centres"])
-
-
-class QueueItem(BaseModel):
-    report: ReportRead
-    sla: SlaColour | None
-    time_left_s: float | None  # negative once overdue; None without a deadline
 
 
 @router.get(
@@ -40,6 +33,7 @@ async def get_queue(
     clock: ClockDep,
     settings: SettingsDep,
     categories: CategoriesDep,
+    policies: PoliciesDep,
     status: Annotated[list[Status] | None, Query()] = None,
     sla: SlaFilter | None = None,
     cursor: str | None = None,
@@ -49,7 +43,9 @@ async def get_queue(
         if s not in OPEN_STATUSES:
             raise Invalid(f"{s.value!r} is not an open status; a queue holds open cases", field=f"status.{i}")
     filters = QueueFilters(status=status, sla=sla, cursor=cursor, limit=limit)
-    entries, next_cursor = await list_queue(session, scope, region_code, filters, now=clock.now(), tz=settings.timezone)
+    entries, next_cursor = await list_queue(
+        session, scope, region_code, filters, now=clock.now(), tz=settings.timezone, policies=policies
+    )
     names = await categories.names(session, {e.report.category_code for e in entries})
     items = [
         QueueItem(

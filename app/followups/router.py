@@ -1,0 +1,38 @@
+"""GET /me/tasks: the phone's open work, as a delta since its last sync."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.accounts.deps import ActorDep, ScopeDep
+from app.core.deps import SessionDep
+from app.core.pagination import encode_cursor
+from app.followups import queries
+from app.followups.schemas import TaskDelta, TaskRead
+from app.followups.service import COMPLETED_BY
+from app.geo.coords import Crs
+from app.reports.presenters import report_read
+
+router = APIRouter(tags=["tasks"])
+
+
+@router.get("/me/tasks", response_model=TaskDelta, summary="My tasks: everything open, or what changed since")
+async def my_tasks(
+    actor: ActorDep,
+    scope: ScopeDep,
+    session: SessionDep,
+    since: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    crs: Crs = Crs.WGS84,
+) -> TaskDelta:
+    """Without `since`: the open tasks, and a watermark past every task so far. With `since`: every task
+    that changed after it (opened, done or cancelled), oldest change first."""
+    rows, watermark, more = await queries.list_my_followups(session, actor.id, since, limit)
+    items = [
+        TaskRead(id=str(t.id), kind=t.kind, status=t.status, note=t.note, completed_by=COMPLETED_BY[t.kind],
+                 created_at=t.created_at, updated_at=t.updated_at, report=report_read(r, scope, crs))
+        for t, r in rows
+    ]  # fmt: skip
+    return TaskDelta(items=items, next_since=encode_cursor(list(watermark)), more=more)

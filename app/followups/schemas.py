@@ -1,0 +1,26 @@
+"""Wire shapes of the phone's task list (GET /me/tasks)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from app.reports.schemas import ReportRead
+
+
+class TaskRead(BaseModel):
+    id: str
+    kind: str  # verify | check_on_site | add_info
+    status: str  # open | done | cancelled: the phone drops what is no longer open
+    note: str | None
+    completed_by: str  # the action that does this task
+    created_at: datetime
+    updated_at: datetime
+    report: ReportRead
+
+
+class TaskDelta(BaseModel):
+    items: list[TaskRead]
+    next_since: str  # send back as ?since= on the next sync
+    more: bool  # true: call again with next_since right away
