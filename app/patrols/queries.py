@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Level, Role
 from app.accounts.scope import Scope
 from app.core.errors import NotFound
+from app.core.schemas import iso_utc
 from app.geo.coords import Crs, from_wgs84
 from app.models import Grid, Patrol, TrackPoint, User
 from app.patrols import track
@@ -108,7 +109,7 @@ def track_geojson(fixes: list[track.Fix], rules: track.Rules, crs: Crs) -> dict[
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": line},
                 "properties": {"kind": "track", "points": len(counted), "vertices": len(line),
-                               "from": counted[0].t.isoformat(), "to": counted[-1].t.isoformat()},
+                               "from": iso_utc(counted[0].t), "to": iso_utc(counted[-1].t)},
             }
         )  # fmt: skip
     elif counted:
@@ -124,7 +125,7 @@ def _xy(lat: float, lon: float, crs: Crs) -> list[float]:
 
 
 def _point(fix: track.Fix, kind: str, reason: str | None, crs: Crs) -> dict[str, Any]:
-    properties: dict[str, Any] = {"kind": kind, "seq": fix.seq, "t": fix.t.isoformat(), "accuracy_m": fix.accuracy_m}
+    properties: dict[str, Any] = {"kind": kind, "seq": fix.seq, "t": iso_utc(fix.t), "accuracy_m": fix.accuracy_m}
     if reason is not None:
         properties["reason"] = reason
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": _xy(fix.lat, fix.lon, crs)},

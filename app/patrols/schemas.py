@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from app.core.schemas import Schema
 from app.geo.coords import Crs
 from app.geo.schemas import PointIn
 
@@ -14,7 +15,7 @@ MAX_BATCH = 1000
 ClientId = Field(min_length=1, max_length=249, pattern=r"^[\x21-\x7e]+$")
 
 
-class PatrolCreate(BaseModel):
+class PatrolCreate(Schema):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"client_id": "uuid:0b7c…", "started_at": "2026-11-28T08:30:00+08:00"}]},
@@ -24,19 +25,19 @@ class PatrolCreate(BaseModel):
     started_at: AwareDatetime
 
 
-class PatrolEnd(BaseModel):
+class PatrolEnd(Schema):
     model_config = ConfigDict(extra="forbid")
 
     ended_at: AwareDatetime | None = None
 
 
-class PointCounts(BaseModel):
+class PointCounts(Schema):
     accepted: int = Field(description="points stored")
     counted: int = Field(description="points that count towards minutes, distance and coverage")
     rejected: int = Field(description="points stored with a reason and not counted (implausible)")
 
 
-class PatrolRead(BaseModel):
+class PatrolRead(Schema):
     id: str
     client_id: str
     worker: str
@@ -51,7 +52,7 @@ class PatrolRead(BaseModel):
     points: PointCounts
 
 
-class TrackPointIn(BaseModel):
+class TrackPointIn(Schema):
     """One fix. Coordinates are range-checked per point: a bad one is rejected, not the batch."""
 
     model_config = ConfigDict(extra="ignore")
@@ -64,7 +65,7 @@ class TrackPointIn(BaseModel):
     mock: bool = False
 
 
-class TrackBatch(BaseModel):
+class TrackBatch(Schema):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -82,19 +83,19 @@ class TrackBatch(BaseModel):
     points: list[TrackPointIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-class RejectedPoint(BaseModel):
+class RejectedPoint(Schema):
     seq: int
     reason: str
 
 
-class BatchResult(BaseModel):
+class BatchResult(Schema):
     accepted: int = Field(description="new points stored by this batch")
     duplicates: int = Field(description="points whose seq was already stored (or repeated in the batch)")
     rejected: list[RejectedPoint] = Field(description="malformed points, not stored")
     patrol: PatrolRead
 
 
-class CheckinCreate(BaseModel):
+class CheckinCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     client_id: str = ClientId
@@ -105,7 +106,7 @@ class CheckinCreate(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class CheckinRead(BaseModel):
+class CheckinRead(Schema):
     id: str
     patrol_id: str
     client_id: str
@@ -117,7 +118,7 @@ class CheckinRead(BaseModel):
     note: str | None
 
 
-class VisitCreate(BaseModel):
+class VisitCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     client_id: str = ClientId
@@ -129,7 +130,7 @@ class VisitCreate(BaseModel):
     location: PointIn | None = None
 
 
-class VisitRead(BaseModel):
+class VisitRead(Schema):
     id: str
     client_id: str
     t: datetime
@@ -140,7 +141,7 @@ class VisitRead(BaseModel):
     location: dict[str, Any] | None
 
 
-class DutyRow(BaseModel):
+class DutyRow(Schema):
     username: str
     display_name: str | None
     grid_code: str
@@ -153,7 +154,7 @@ class DutyRow(BaseModel):
     compliant: bool
 
 
-class DutyPage(BaseModel):
+class DutyPage(Schema):
     date: date
     region_code: str | None
     required_minutes: int
