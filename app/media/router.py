@@ -18,6 +18,7 @@ from app.accounts.deps import ActorDep, AdminDep, ScopeDep
 from app.core.config import Settings
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import NotFound
+from app.geo.coords import Crs
 from app.media import queries, service
 from app.media.schemas import AttachmentList, AttachmentRead, AttachmentRole, AttachmentSummary, ExpectedAttachments
 from app.media.storage import Kind, MediaStore
@@ -64,6 +65,7 @@ async def upload_attachment(
     settings: SettingsDep,
     role: Annotated[AttachmentRole, Form()] = AttachmentRole.REPORT,
     client_id: Annotated[str | None, Form(min_length=1, max_length=255)] = None,
+    crs: Crs = Crs.WGS84,
 ) -> AttachmentRead:
     report = await reports.get_report(session, scope, report_id)
     upload = service.Upload(source=file, role=role, client_id=client_id, filename=file.filename)
@@ -74,15 +76,17 @@ async def upload_attachment(
     if not done.created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/attachments/{done.attachment.id}"
-    return AttachmentRead.of(done.attachment, done.blob)
+    return AttachmentRead.of(done.attachment, done.blob, crs)
 
 
 @router.get(ATTACHMENTS_PATH, response_model=AttachmentList, summary="A report's photos and which are missing")
-async def list_attachments(report_id: str, scope: ScopeDep, session: SessionDep) -> AttachmentList:
+async def list_attachments(
+    report_id: str, scope: ScopeDep, session: SessionDep, crs: Crs = Crs.WGS84
+) -> AttachmentList:
     report = await reports.get_report(session, scope, report_id)
     rows = await queries.list_attachments(session, report.id)
     summary = await queries.attachment_summary(session, report.id)
-    return AttachmentList(items=[AttachmentRead.of(a, b) for a, b in rows], **summary.model_dump())
+    return AttachmentList(items=[AttachmentRead.of(a, b, crs) for a, b in rows], **summary.model_dump())
 
 
 @router.put(

@@ -9,6 +9,8 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from app.core.schemas import Schema
+from app.geo.coords import Crs
+from app.geo.schemas import LocationRead
 from app.models import Attachment, MediaBlob
 
 API = "/api/v1"
@@ -21,12 +23,10 @@ class AttachmentRole(StrEnum):
 
 
 class EvidenceRead(Schema):
-    """What the photo's EXIF says: when it was taken and where (WGS-84, as GPS records it)."""
+    """What the photo's EXIF says: when it was taken and where (GPS records WGS-84; answered in `?crs=`)."""
 
     taken_at: datetime | None
-    lat: float | None
-    lon: float | None
-    crs: str = "wgs84"
+    location: LocationRead | None
 
 
 class AttachmentRead(Schema):
@@ -46,8 +46,7 @@ class AttachmentRead(Schema):
     created_at: datetime
 
     @classmethod
-    def of(cls, attachment: Attachment, blob: MediaBlob) -> AttachmentRead:
-        has_evidence = blob.taken_at is not None or blob.lat is not None
+    def of(cls, attachment: Attachment, blob: MediaBlob, crs: Crs = Crs.WGS84) -> AttachmentRead:
         url = f"{API}/attachments/{attachment.id}"
         return cls(
             id=str(attachment.id),
@@ -60,11 +59,20 @@ class AttachmentRead(Schema):
             role=AttachmentRole(attachment.role),
             client_id=attachment.client_id,
             filename=attachment.filename,
-            evidence=EvidenceRead(taken_at=blob.taken_at, lat=blob.lat, lon=blob.lon) if has_evidence else None,
+            evidence=_evidence(blob, crs),
             url=url,
             thumbnail_url=f"{url}/thumbnail",
             created_at=attachment.created_at,
         )
+
+
+def _evidence(blob: MediaBlob, crs: Crs) -> EvidenceRead | None:
+    location = None
+    if blob.lat is not None and blob.lon is not None:
+        location = LocationRead.of_wgs84(blob.lat, blob.lon, None, crs)
+    if blob.taken_at is None and location is None:
+        return None
+    return EvidenceRead(taken_at=blob.taken_at, location=location)
 
 
 class AttachmentSummary(Schema):

@@ -13,9 +13,10 @@ from app.accounts.scope import Scope
 from app.core.errors import NotFound
 from app.core.schemas import iso_utc
 from app.geo.coords import Crs, from_wgs84
-from app.models import Grid, Patrol, TrackPoint, User
+from app.geo.schemas import LocationRead
+from app.models import Grid, HouseholdVisit, Patrol, PatrolCheckin, TrackPoint, User
 from app.patrols import track
-from app.patrols.schemas import PatrolRead, PointCounts
+from app.patrols.schemas import CheckinRead, PatrolRead, PointCounts, VisitRead
 
 _AREAS: dict[tuple[int, str, int], track.Area] = {}
 _AREAS_MAX = 20_000  # a province's grids; each Area is a polygon and a few hundred cell ids
@@ -59,12 +60,15 @@ def can_see(scope: Scope, patrol: Patrol, grid: Grid) -> bool:
 
 
 async def load_fixes(session: AsyncSession, patrol: Patrol) -> list[track.Fix]:
-    rows = await session.execute(
+    """The patrol's fixes in time order; once it has ended, those timed up to its end."""
+    stmt = (
         select(TrackPoint.seq, TrackPoint.t, TrackPoint.lat, TrackPoint.lon, TrackPoint.accuracy_m, TrackPoint.mock)
         .where(TrackPoint.patrol_id == patrol.id, TrackPoint.day == patrol.day)
         .order_by(TrackPoint.t, TrackPoint.seq)
     )
-    return [track.Fix(*row) for row in rows]
+    if patrol.ended_at is not None:
+        stmt = stmt.where(TrackPoint.t <= patrol.ended_at)
+    return [track.Fix(*row) for row in await session.execute(stmt)]
 
 
 def area_of(grid: Grid, resolution: int) -> track.Area:
@@ -95,6 +99,25 @@ def patrol_read(view: PatrolView) -> PatrolRead:
             accepted=p.points_accepted, counted=p.points_counted, rejected=p.points_accepted - p.points_counted
         ),
     )
+
+
+def checkin_read(c: PatrolCheckin, crs: Crs) -> CheckinRead:
+    return CheckinRead(
+        id=str(c.id), patrol_id=str(c.patrol_id), client_id=c.client_id, t=c.t,
+        location=LocationRead.of_wgs84(c.lat, c.lon, c.accuracy_m, crs),
+        raw_location=LocationRead.raw(c.raw_lat, c.raw_lon, c.raw_crs, c.accuracy_m),
+        inside_grid=c.inside_grid, note=c.note,
+    )  # fmt: skip
+
+
+def visit_read(v: HouseholdVisit, crs: Crs) -> VisitRead:
+    at = v.location
+    return VisitRead(
+        id=str(v.id), client_id=v.client_id, t=v.t, household=v.household, address=v.address, note=v.note,
+        report_id=str(v.report_id) if v.report_id is not None else None,
+        location=LocationRead.of_wgs84(at["lat"], at["lon"], at.get("accuracy_m"), crs) if at else None,
+        raw_location=LocationRead.raw(at["raw_lat"], at["raw_lon"], at["crs"], at.get("accuracy_m")) if at else None,
+    )  # fmt: skip
 
 
 def track_geojson(fixes: list[track.Fix], rules: track.Rules, crs: Crs) -> dict[str, Any]:

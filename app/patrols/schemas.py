@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from app.core.schemas import Schema
+from app.geo import examples as ex
 from app.geo.coords import Crs
-from app.geo.schemas import PointIn
+from app.geo.schemas import Location, LocationRead
 
 MAX_BATCH = 1000
 ClientId = Field(min_length=1, max_length=249, pattern=r"^[\x21-\x7e]+$")
@@ -26,7 +27,9 @@ class PatrolCreate(Schema):
 
 
 class PatrolEnd(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"ended_at": "2026-11-28T10:42:00+08:00"}]}
+    )
 
     ended_at: AwareDatetime | None = None
 
@@ -72,8 +75,8 @@ class TrackBatch(Schema):
             "examples": [
                 {
                     "crs": "gcj02",
-                    "points": [{"seq": 1, "t": "2026-11-28T08:30:10+08:00", "lat": 32.0051, "lon": 120.9052,
-                                "accuracy_m": 6}],
+                    "points": [{"seq": 1, "t": "2026-11-28T08:30:10+08:00", "lat": ex.POSITION_GCJ02["lat"],
+                                "lon": ex.POSITION_GCJ02["lon"], "accuracy_m": 6}],
                 }
             ]
         },
@@ -96,13 +99,19 @@ class BatchResult(Schema):
 
 
 class CheckinCreate(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"client_id": "uuid:6a1d…", "t": "2026-11-28T09:10:00+08:00",
+                 "location": {**ex.POSITION_GCJ02, "accuracy_m": 6}, "note": "东河桥 nothing abnormal"}
+            ]
+        },
+    )  # fmt: skip
 
     client_id: str = ClientId
     t: AwareDatetime
-    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
-    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
-    crs: Crs
+    location: Location
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -111,15 +120,23 @@ class CheckinRead(Schema):
     patrol_id: str
     client_id: str
     t: datetime
-    lat: float
-    lon: float
-    crs: Crs
+    location: LocationRead = Field(description="in the `?crs=` asked for (default wgs84)")
+    raw_location: LocationRead = Field(description="as the phone sent it")
     inside_grid: bool
     note: str | None
 
 
 class VisitCreate(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"client_id": "uuid:9c2e…", "t": "2026-11-28T10:05:00+08:00", "household": "3组12号 王桂英",
+                 "note": "独居老人: well, stove checked, medicine for a week",
+                 "location": {**ex.POSITION_GCJ02, "accuracy_m": 10}}
+            ]
+        },
+    )  # fmt: skip
 
     client_id: str = ClientId
     t: AwareDatetime
@@ -127,7 +144,7 @@ class VisitCreate(Schema):
     address: str | None = Field(default=None, min_length=1, max_length=255)
     note: str = Field(min_length=1, max_length=4000)
     report_id: str | None = Field(default=None, pattern=r"^\d{1,18}$")
-    location: PointIn | None = None
+    location: Location | None = None
 
 
 class VisitRead(Schema):
@@ -138,7 +155,25 @@ class VisitRead(Schema):
     address: str | None
     note: str
     report_id: str | None
-    location: dict[str, Any] | None
+    location: LocationRead | None = Field(description="in the `?crs=` asked for (default wgs84)")
+    raw_location: LocationRead | None = Field(description="as the phone sent it")
+
+
+class TrackFeature(Schema):
+    type: Literal["Feature"] = "Feature"
+    geometry: dict[str, Any] = Field(description="LineString (the counted track) or Point, [lon, lat] in `crs_name`")
+    properties: dict[str, Any] = Field(
+        description="kind `track` (points, vertices, from, to) or `rejected` (seq, t, accuracy_m, reason)"
+    )
+
+
+class TrackCollection(Schema):
+    """GET /patrols/{id}/track, sent as application/geo+json."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    crs_name: Crs = Field(description="the `?crs=` the coordinates are in")
+    features: list[TrackFeature]
+    properties: dict[str, Any] = Field(description="patrol_id and grid_code")
 
 
 class DutyRow(Schema):
@@ -152,6 +187,13 @@ class DutyRow(Schema):
     checkins: int
     visits: int
     compliant: bool
+
+
+class MyDuty(DutyRow):
+    """A worker's own duty on a day (GET /me/duty): the same figures as their row of GET /duty."""
+
+    date: date
+    required_minutes: int
 
 
 class DutyPage(Schema):

@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from app.core.schemas import Schema
-from app.geo.coords import Crs
-from app.geo.schemas import PointIn
+from app.geo import examples as ex
+from app.geo.schemas import Location, LocationRead
 from app.reports.states import Action
 
 REPORT_EXAMPLE: dict[str, Any] = {
@@ -17,7 +17,7 @@ REPORT_EXAMPLE: dict[str, Any] = {
     "category": "safety.fire",
     "severity": 2,
     "description": "Straw piled against the back wall of house 12, next to the kitchen stove.",
-    "location": {"lat": 32.0051, "lon": 120.9043, "crs": "gcj02", "accuracy_m": 8},
+    "location": {**ex.POSITION_GCJ02, "accuracy_m": 8},
     "occurred_at": "2026-11-28T09:41:00+08:00",
 }
 
@@ -29,18 +29,11 @@ class ReportCreate(Schema):
     category: str = Field(min_length=1, max_length=32)
     severity: int | None = Field(default=None, ge=1, le=4, description="1 一般 … 4 特别重大; default from category")
     description: str = Field(min_length=1, max_length=4000)
-    location: PointIn
+    location: Location
     occurred_at: AwareDatetime
     address: str | None = Field(default=None, max_length=255)
     settled_on_spot: bool = False
     result: str | None = Field(default=None, max_length=4000)
-
-
-class LocationRead(Schema):
-    lat: float
-    lon: float
-    crs: Crs
-    accuracy_m: float | None = None
 
 
 class NearbyReport(Schema):

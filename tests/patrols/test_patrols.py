@@ -99,6 +99,7 @@ class TestUploadPoints:
         in_order = await start_patrol(client, world["worker_a"], T0, client_id="in-order")
         for i in range(0, 90, 30):
             last = await post_points(client, world["worker_a"], in_order["id"], points[i : i + 30])
+        await client.post(f"{URL}/{in_order['id']}/end", headers=world["worker_a"])  # one open patrol at a time
         shuffled = await start_patrol(client, world["worker_a"], T0, client_id="shuffled")
         for i in (60, 0, 30):
             other = await post_points(client, world["worker_a"], shuffled["id"], list(reversed(points[i : i + 30])))
