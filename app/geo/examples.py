@@ -19,6 +19,11 @@ WORKER = "w320602100201001"
 POSITION_GCJ02: dict[str, Any] = {"lat": 32.0051, "lon": 120.9052, "crs": "gcj02"}
 POSITION_WGS84: dict[str, Any] = {"lat": 32.0051, "lon": 120.9052, "crs": "wgs84"}
 
+GRID_BOUNDARY: dict[str, Any] = {
+    "type": "Polygon",
+    "coordinates": [[[120.90, 32.00], [120.91, 32.00], [120.91, 32.01], [120.90, 32.01], [120.90, 32.00]]],
+}
+
 # A village an admin may add to the demo town (its code is free), and a grid for the demo village
 NEW_VILLAGE: dict[str, Any] = {"code": "320602100209", "name": "新河村"}
 # A grid an admin may add to the demo village: its code is free and its square overlaps no demo grid.

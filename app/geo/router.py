@@ -64,12 +64,15 @@ GridCodePath = Annotated[str, Path(pattern=r"^\d{15}$")]
 
 @router.post("/regions", status_code=201, responses=PROBLEMS)
 async def create_region(data: RegionCreate, session: SessionDep, clock: ClockDep, _: AdminDep) -> RegionRead:
+    """An admin adds a region to the tree city → county → town → village; the parent must exist and
+    be one level up. Codes are 12-digit division codes."""
     region = await service.create_region(session, data, clock.now())
     return RegionRead.model_validate(region)
 
 
 @router.get("/regions/{code}", responses={404: {"description": "no such region"}})
 async def get_region(code: RegionCodePath, session: SessionDep, _: ActorDep) -> RegionRead:
+    """One region by its 12-digit code."""
     region = await queries.get_region(session, code)
     if region is None:
         raise NotFound(f"region {code} does not exist", field="code")
@@ -80,6 +83,8 @@ async def get_region(code: RegionCodePath, session: SessionDep, _: ActorDep) -> 
 async def create_grid(
     data: GridCreate, session: SessionDep, clock: ClockDep, locator: LocatorDep, _: AdminDep
 ) -> GridRead:
+    """An admin adds a grid to a village: a valid GeoJSON polygon (WGS-84) that overlaps no other grid;
+    a comprehensive grid holds 300–500 households, a dedicated one none."""
     grid = await service.create_grid(session, data, clock.now(), locator)
     return GridRead.of(grid)
 

@@ -18,7 +18,6 @@ GridCode = Annotated[str, Field(pattern=r"^\d{15}$", description="12-digit villa
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
 
-
 class RegionLevel(StrEnum):
     CITY = "city"
     COUNTY = "county"
@@ -70,9 +69,7 @@ class LocationRead(Schema):
 
 class RegionCreate(Schema):
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{**ex.NEW_VILLAGE, "level": "village", "parent_code": ex.TOWN["code"]}]
-        }
+        json_schema_extra={"examples": [{**ex.NEW_VILLAGE, "level": "village", "parent_code": ex.TOWN["code"]}]}
     )
 
     code: RegionCode
@@ -116,7 +113,19 @@ class GridCreate(Schema):
 
 
 class GridRead(Schema):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"id": "1", "code": ex.GRID["code"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "1", **ex.GRID, "kind": "comprehensive", "households": 420,
+                    "village_code": ex.VILLAGE["code"], "town_code": ex.TOWN["code"],
+                    "county_code": ex.COUNTY["code"], "city_code": ex.CITY["code"], "boundary": ex.GRID_BOUNDARY,
+                    "crs": "wgs84", "active": True,
+                    "created_at": "2026-11-28T00:00:00Z", "updated_at": "2026-11-28T00:00:00Z",
+                }
+            ]
+        }
+    )  # fmt: skip
 
     id: str
     code: str

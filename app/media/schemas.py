@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from app.core.schemas import Schema
 from app.geo.coords import Crs
@@ -93,6 +93,10 @@ class AttachmentList(AttachmentSummary):
 
 class ExpectedAttachments(Schema):
     """PUT body: a count, or the client ids of the photos still to be sent (or both, agreeing)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"count": 2, "client_ids": ["uuid:photo-1", "uuid:photo-2"]}]}
+    )
 
     count: int | None = Field(default=None, ge=0, le=100)
     client_ids: list[str] | None = Field(default=None, max_length=100)

@@ -19,7 +19,11 @@ ClientId = Field(min_length=1, max_length=249, pattern=r"^[\x21-\x7e]+$")
 class PatrolCreate(Schema):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"client_id": "uuid:0b7c…", "started_at": "2026-11-28T08:30:00+08:00"}]},
+        json_schema_extra={
+            "examples": [
+                {"client_id": "uuid:0b7c5e1a-3f2d-4c8e-9a61-5d2b7f0c1e01", "started_at": "2026-11-28T08:30:00+08:00"}
+            ]
+        },
     )
 
     client_id: str = ClientId
@@ -103,8 +107,8 @@ class CheckinCreate(Schema):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"client_id": "uuid:6a1d…", "t": "2026-11-28T09:10:00+08:00",
-                 "location": {**ex.POSITION_GCJ02, "accuracy_m": 6}, "note": "东河桥 nothing abnormal"}
+                {"client_id": "uuid:6a1d2c3b-7e4f-4a8b-9c0d-1e2f3a4b5c6d", "t": "2026-11-28T09:10:00+08:00",
+                 "location": {**ex.POSITION_GCJ02, "accuracy_m": 6}, "note": "nothing abnormal at the river bridge"}
             ]
         },
     )  # fmt: skip
@@ -131,8 +135,8 @@ class VisitCreate(Schema):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"client_id": "uuid:9c2e…", "t": "2026-11-28T10:05:00+08:00", "household": "3组12号 王桂英",
-                 "note": "独居老人: well, stove checked, medicine for a week",
+                {"client_id": "uuid:9c2e4b1a-8d7f-4e6c-a5b4-3c2d1e0f9a8b", "t": "2026-11-28T10:05:00+08:00",
+                 "household": "3组12号 王桂英", "note": "独居老人: well, stove checked, medicine for a week",
                  "location": {**ex.POSITION_GCJ02, "accuracy_m": 10}}
             ]
         },

@@ -23,8 +23,30 @@ def _iso_day(value: object) -> date:
 IsoDay = Annotated[date, Path(description="YYYY-MM-DD"), BeforeValidator(_iso_day)]
 
 
+POLICY_EXAMPLE: dict[str, Any] = {
+    "calendar": "working_days",
+    "rules": {
+        "tiers": {
+            "town": {"accept_minutes": 30, "resolve_minutes": 4320},
+            "county": {"accept_minutes": 30, "resolve_minutes": 4320},
+            "city": {"accept_minutes": 60, "resolve_minutes": 7200},
+        },
+        "rules": [
+            {"category": "*", "severity": 3, "start_tier": "county"},
+            {"category": "*", "severity": 4, "start_tier": "city"},
+            {
+                "category": "safety.fire",
+                "start_tier": "town",
+                "limits": {"town": {"accept_minutes": 10, "resolve_minutes": 240}},
+            },
+        ],
+    },
+    "note": "Fire hazards: accepted within 10 minutes, handled the same day",
+}
+
+
 class PolicyCreate(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [POLICY_EXAMPLE]})
     calendar: CalendarMode = CalendarMode.CALENDAR
     rules: PolicyRules
     note: str | None = Field(default=None, max_length=2000)
@@ -41,7 +63,7 @@ class PolicyRead(Schema):
 
 
 class HolidayWrite(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"is_workday": False, "name": "国庆节"}]})
     is_workday: bool
     name: str | None = Field(default=None, max_length=64)
 
