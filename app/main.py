@@ -12,6 +12,7 @@ from app.accounts import router as accounts_router
 from app.categories import router as categories_router
 from app.categories.cache import CategoryCache
 from app.centres import router as centres_router
+from app.core.apidocs import install_docs
 from app.core.bodylimit import BodyLimitMiddleware
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # install_docs serves /docs and /redoc with local assets
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     install_handlers(app)
     install_problem_docs(app)
+    install_docs(app)
     app.include_router(ops.router)
     app.include_router(accounts_router.router, prefix=API)
     app.include_router(geo_router.router, prefix=API)

@@ -19,11 +19,24 @@ router = APIRouter(tags=["ops"])
 
 @router.get("/healthz", summary="The process is up")
 async def healthz() -> dict[str, str]:
+    """The process answers."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database is reachable", response_model=None)
+READY = {"type": "object", "properties": {"status": {"const": "ready"}, "database": {"const": "ok"}}}
+
+
+@router.get(
+    "/readyz",
+    summary="The database is reachable",
+    response_model=None,
+    responses={
+        200: {"description": "Ready", "content": {"application/json": {"schema": READY}}},
+        503: {"description": "Not ready: the database cannot be reached"},
+    },
+)
 async def readyz(request: Request) -> dict[str, str] | Response:
+    """The database answers: 200, or 503 as a problem when it cannot be reached."""
     try:
         async with request.app.state.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))

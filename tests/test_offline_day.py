@@ -89,9 +89,7 @@ class Phone:
             json={
                 "client_id": "uuid:offline-checkin",
                 "t": (DAY_START + timedelta(hours=1)).isoformat(),
-                "lat": LAT0 + 0.005,
-                "lon": LON0 + 0.005,
-                "crs": "wgs84",
+                "location": {"lat": LAT0 + 0.005, "lon": LON0 + 0.005, "crs": "wgs84", "accuracy_m": 5},
                 "note": "nothing abnormal",
             },
         )

@@ -43,6 +43,8 @@ def _pair(issued: service.IssuedTokens) -> TokenPair:
 async def issue_token(
     body: TokenRequest, request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> TokenPair:
+    """Sign in: an access token (15 minutes; send it as `Authorization: Bearer …`) and a refresh token
+    (30 days, one use). Wrong credentials and inactive users are both 401."""
     issued = await service.sign_in(
         session, username=body.username, password=body.password, now=clock.now(), policy=_policy(request, settings)
     )
@@ -58,6 +60,8 @@ async def issue_token(
 async def refresh_token(
     body: RefreshRequest, request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> TokenPair:
+    """A new access and refresh token for a refresh token. Each refresh token works once: reusing an
+    already rotated one revokes the whole login (someone copied it)."""
     try:
         issued = await service.rotate_refresh_token(
             session, refresh_token=body.refresh_token, now=clock.now(), policy=_policy(request, settings)
@@ -76,6 +80,7 @@ async def refresh_token(
     responses=UNAUTHORIZED,
 )
 async def logout(actor: ActorDep, session: SessionDep, clock: ClockDep) -> Response:
+    """Ends the caller's login: its access token and refresh token stop working at once."""
     if actor.session_id is not None:
         await service.sign_out(session, actor.session_id, now=clock.now())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -89,12 +94,15 @@ async def logout(actor: ActorDep, session: SessionDep, clock: ClockDep) -> Respo
     responses={**ADMIN_ONLY, 409: _problem("Username taken, or the grid already has a worker")},
 )
 async def create_user(body: UserCreate, _: AdminDep, session: SessionDep, clock: ClockDep) -> UserRead:
+    """An admin creates a user: a grid worker names its `grid_code` (one active worker per grid), an
+    operator or informant its `region_code`, a unit member its `unit_code`."""
     user = await service.create_user(session, body, now=clock.now())
     return await _read(session, user.id)
 
 
 @router.get("/users/me", tags=["users"], summary="The signed-in user", responses=UNAUTHORIZED)
 async def read_me(actor: ActorDep, session: SessionDep) -> UserRead:
+    """Who the access token belongs to: role, region or grid, clearance."""
     return await _read(session, actor.id)
 
 
@@ -107,6 +115,7 @@ async def list_users(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 50,
 ) -> Page[UserRead]:
+    """Users, filtered by role and region, paged by `cursor`."""
     views, next_cursor = await queries.list_users(
         session, role=role, region_code=region_code, cursor=cursor, limit=limit
     )
@@ -121,6 +130,7 @@ async def list_users(
     responses={**ADMIN_ONLY, 404: _problem("No such user")},
 )
 async def read_user(user_id: str, _: AdminDep, session: SessionDep) -> UserRead:
+    """One user by id, with their role, region or grid and whether they are active."""
     return await _read(session, _parse_id(user_id))
 
 
@@ -133,6 +143,7 @@ async def read_user(user_id: str, _: AdminDep, session: SessionDep) -> UserRead:
 async def update_user(
     user_id: str, body: UserUpdate, admin: AdminDep, session: SessionDep, clock: ClockDep
 ) -> UserRead:
+    """Changes display name, phone, clearance, region or grid; `active: false` also ends every login."""
     user = await service.update_user(session, _parse_id(user_id), body, now=clock.now(), by=admin.id)
     return await _read(session, user.id)
 

@@ -25,6 +25,10 @@ router = APIRouter(tags=["centres"])
     response_model=Page[QueueItem],
     summary="A centre's open cases, most urgent first",
     responses={404: {"description": "No such centre, or not in your jurisdiction"}},
+    description=(
+        "The open cases a command centre holds, most urgent first, each with its traffic light (`sla`: "
+        "red overdue, yellow due soon, green) and the seconds left; filter by `status` and `sla`."
+    ),
 )
 async def get_queue(
     region_code: str,

@@ -73,14 +73,40 @@ async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status, body, headers)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+def _body_message(error: dict[str, Any], content_type: str) -> str | None:
+    """A message that says what is wrong with the body as a whole, or None when a field is at fault."""
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "")
+        at = f" at character {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+        return f"the body is not valid JSON{at}" + (f" ({reason})" if reason else "")
+    if loc != ("body",):
+        return None
+    if error.get("type") == "missing":
+        return "the body is missing: send a JSON object with Content-Type: application/json"
+    if "json" not in content_type:
+        sent = content_type.split(";")[0].strip() or "no Content-Type"
+        return f"the body must be JSON sent with Content-Type: application/json (got {sent})"
+    return "the body must be a JSON object"
+
+
+def _error_entry(error: dict[str, Any], content_type: str) -> dict[str, Any]:
+    message = _body_message(error, content_type)
+    if message is not None:
+        return {"field": "body", "message": message, "type": error.get("type")}
+    return {
+        "field": _loc_to_field(tuple(error.get("loc", ()))),
+        "message": error.get("msg", ""),
+        "type": error.get("type"),
+    }
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _loc_to_field(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type")}
-        for e in exc.errors()
-    ]
+    content_type = request.headers.get("content-type", "").lower()
+    errors = [_error_entry(e, content_type) for e in exc.errors()]
     first = errors[0] if errors else {"field": "body", "message": "invalid"}
-    detail = f"{first['field']}: {first['message']}"
+    detail = first["message"] if first["field"] == "body" else f"{first['field']}: {first['message']}"
     body = problem_body(422, Invalid.type, Invalid.title, detail, field=first["field"], errors=errors)
     return problem_response(422, body)
 

@@ -6,14 +6,14 @@ import base64
 from typing import Any, Generic, TypeVar
 
 import orjson
-from pydantic import BaseModel
 
 from app.core.errors import Invalid
+from app.core.schemas import Schema
 
 T = TypeVar("T")
 
 
-class Page(BaseModel, Generic[T]):
+class Page(Schema, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
 

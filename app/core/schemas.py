@@ -1,14 +1,28 @@
-"""The base of every wire model: what no string a client sends may hold.
+"""The base of every wire model: what no string a client sends may hold, and one rule for times.
 
 PostgreSQL refuses a NUL character in text, and a lone surrogate (a JSON "\ud800" escape) cannot be
 encoded as UTF-8 for any database or log: both are refused at the edge with 422 naming the field.
+
+Every datetime a model holds is UTC (a naive one, as SQLite may hand back, is taken as UTC), so
+every time the API answers is written `2026-11-28T01:40:00Z`, whatever offset it arrived with.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, field_validator
+
+
+def to_utc(value: datetime) -> datetime:
+    """The same instant in UTC; a naive datetime is taken to be UTC already."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def iso_utc(value: datetime) -> str:
+    """The wire form of a time outside a model (GeoJSON properties): ISO 8601 in UTC with `Z`."""
+    return to_utc(value).isoformat().replace("+00:00", "Z")
 
 
 def check_text(value: str) -> str:
@@ -41,5 +55,7 @@ class Schema(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _clean_text(cls, value: Any) -> Any:
+    def _clean(cls, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return to_utc(value)
         return check_nested(value)

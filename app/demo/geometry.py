@@ -103,6 +103,33 @@ def partition(rect: Rect, needs: Sequence[int]) -> list[Rect]:
     return partition(first, needs[:split]) + partition(second, needs[split:])
 
 
+def corner_block(rect: Rect, cells: int, aspect: float = 1.0) -> Rect:
+    """The block of about `cells` cells (columns / rows near `aspect`) in rect's south-west corner."""
+    cols, rows = lattice_shape(cells, aspect)
+    cols, rows = min(cols, rect.width), min(rows, rect.height)
+    rows = max(rows, min(rect.height, math.ceil(cells / cols)))
+    if cols * rows < cells:
+        raise ValueError(f"block {rect} cannot hold {cells} cells")
+    return Rect(rect.x0, rect.y0, rect.x0 + cols, rect.y0 + rows)
+
+
+def compact_partition(rect: Rect, groups: Sequence[Sequence[int]]) -> list[list[Rect]]:
+    """Blocks for groups of needs, packed into as small a corner of rect as will take them.
+
+    Each group (a village) gets a block of its own, split into one block per need (its grids), so
+    a group's blocks lie together. The corner grows by a tenth until the split succeeds.
+    """
+    total = sum(sum(group) for group in groups)
+    for slack in (1.0, 1.1, 1.2, 1.35, 1.5, 1.75, 2.0, 2.5, 3.0):
+        try:
+            corner = corner_block(rect, math.ceil(total * slack))
+            halves = partition(corner, [sum(group) for group in groups])
+            return [partition(block, group) for block, group in zip(halves, groups, strict=True)]
+        except ValueError:
+            continue
+    raise ValueError(f"block {rect} cannot hold groups of {total} cells")
+
+
 def _balanced_split(needs: Sequence[int]) -> int:
     total, running = sum(needs), 0
     best, best_gap = 1, math.inf

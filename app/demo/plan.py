@@ -1,8 +1,10 @@
 """The demo city as plain data: regions and grids with their polygons. Pure and deterministic.
 
 `build_city(full=True)` lays out Nantong's numbers (DESIGN §2): 1 city, 10 counties, 96 towns,
-8,450 comprehensive and 853 dedicated grids. The small city keeps every town, with one or two
-villages of two to four grids each. Both lay the towns over the same map.
+8,450 comprehensive and 853 dedicated grids, tiling the whole map (about 2 km² a grid). The small
+city keeps every town, with one or two villages of two to four grids each, laid in a corner of
+the town: a rural grid spans 1.3–4.4 km² (2.3 on average), an urban community's about 1 km². Both lay the towns
+over the same map, and both put a village's grid 001 on the town's south-west cell.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.demo import geometry
-from app.demo.names import CITY_CODE, CITY_NAME, COUNTIES, CountyInfo
+from app.demo.names import CITY_CODE, CITY_NAME, COUNTIES, CountyInfo, is_subdistrict
 from app.demo.villages import GridDraft, VillageDraft, full_villages, small_villages
 
 SEED = "gridpatrol-demo-1"
@@ -84,10 +86,11 @@ def build_city(*, full: bool, seed: str = SEED) -> CityPlan:
         regions.append(RegionSpec(town.code, town.name, "town", _county_code(town.county)))
         if full:
             villages = full_villages(rng, town.code, town.name, town.comprehensive, town.dedicated)
+            grids += _lay_grids(lattice, block, villages, town)
         else:
             villages = small_villages(rng, town.code, town.name)
+            grids += _lay_villages(lattice, block, villages, town)
         regions += [RegionSpec(v.code, v.name, "village", town.code) for v in villages]
-        grids += _lay_grids(lattice, block, villages, town)
     return CityPlan(CITY_CODE, regions, grids)
 
 
@@ -131,6 +134,39 @@ def _town_blocks(whole: geometry.Rect, towns: list[_Town], needs: list[int]) -> 
     return blocks
 
 
+def small_grid_cells(kind: str, town_name: str) -> int:
+    """Lattice cells (about 0.95 km² each) a small-city grid needs at least: two for a rural comprehensive
+    grid (its share of the village's few square kilometres), one for an urban community's or a dedicated one."""
+    return 2 if kind == "comprehensive" and not is_subdistrict(town_name) else 1
+
+
+def _lay_villages(
+    lattice: geometry.Lattice, block: geometry.Rect, villages: list[VillageDraft], town: _Town
+) -> list[GridSpec]:
+    """The small city: the town's villages side by side in the south-west corner of its block, each
+    grid a compact block of a few cells; the rest of the town has no grid (reports there are refused)."""
+    needs = [[small_grid_cells(g.kind, town.name) for g in v.grids] for v in villages]
+    blocks = geometry.compact_partition(block, needs)
+    return [
+        _spec(village, draft, town, geometry.polygon(lattice, geometry.snake(rect)))
+        for village, rects in zip(villages, blocks, strict=True)
+        for draft, rect in zip(village.grids, rects, strict=True)
+    ]
+
+
+def _spec(village: VillageDraft, draft: GridDraft, town: _Town, ring: list[list[float]]) -> GridSpec:
+    return GridSpec(
+        code=village.code + f"{draft.seq:03d}",
+        name=draft.name,
+        kind=draft.kind,
+        households=draft.households,
+        village_code=village.code,
+        town_code=town.code,
+        county_code=_county_code(town.county),
+        ring=ring,
+    )
+
+
 def _lay_grids(
     lattice: geometry.Lattice, block: geometry.Rect, villages: list[VillageDraft], town: _Town
 ) -> list[GridSpec]:
@@ -138,15 +174,6 @@ def _lay_grids(
     drafts: list[tuple[VillageDraft, GridDraft]] = [(v, g) for v in villages for g in v.grids]
     runs = geometry.runs(geometry.snake(block), len(drafts))
     return [
-        GridSpec(
-            code=village.code + f"{draft.seq:03d}",
-            name=draft.name,
-            kind=draft.kind,
-            households=draft.households,
-            village_code=village.code,
-            town_code=town.code,
-            county_code=_county_code(town.county),
-            ring=geometry.polygon(lattice, cells),
-        )
+        _spec(village, draft, town, geometry.polygon(lattice, cells))
         for (village, draft), cells in zip(drafts, runs, strict=True)
     ]

@@ -19,7 +19,7 @@ from app.demo.people import worker_username
 from app.demo.plan import CityPlan, GridSpec
 from app.geo.coords import Crs
 from app.geo.locator import GridRow, Locator
-from app.geo.schemas import PointIn
+from app.geo.schemas import Location
 from app.models import Grid, Report, User
 from app.reports import actions, intake
 from app.reports.schemas import ActionIn, ReportCreate
@@ -68,7 +68,7 @@ def _report(grid: GridSpec, n: int, now: datetime) -> ReportCreate:
         client_id=f"demo:{grid.code}",
         category=category,
         description=description,
-        location=PointIn(lat=point.y, lon=point.x, crs=Crs.WGS84, accuracy_m=8.0),
+        location=Location(lat=point.y, lon=point.x, crs=Crs.WGS84, accuracy_m=8.0),
         occurred_at=now - timedelta(minutes=10 + 7 * n),
         settled_on_spot=settled,
         result="Handled on the spot with the families involved" if settled else None,

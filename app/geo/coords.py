@@ -151,6 +151,20 @@ def from_wgs84(lat: float, lon: float, crs: Crs) -> LatLon:
     return lat, lon
 
 
+def geometry_from_wgs84(geometry: dict[str, Any], crs: Crs) -> dict[str, Any]:
+    """A WGS-84 GeoJSON Polygon or MultiPolygon with every [lon, lat] expressed in `crs`."""
+    if crs is Crs.WGS84:
+        return geometry
+
+    def convert(node: Any) -> Any:
+        if node and isinstance(node[0], int | float):
+            lat, lon = from_wgs84(node[1], node[0], crs)
+            return [round(lon, 7), round(lat, 7)]
+        return [convert(child) for child in node]
+
+    return {**geometry, "coordinates": convert(geometry["coordinates"])}
+
+
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres (haversine, mean Earth radius)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

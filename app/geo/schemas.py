@@ -6,19 +6,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from app.geo.coords import Crs
+from app.core.schemas import Schema
+from app.geo import examples as ex
+from app.geo.coords import Crs, from_wgs84, geometry_from_wgs84
 from app.models import Grid
 
 RegionCode = Annotated[str, Field(pattern=r"^\d{12}$", description="12-digit division code")]
 GridCode = Annotated[str, Field(pattern=r"^\d{15}$", description="12-digit village code + 3-digit sequence")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
-
-SQUARE: dict[str, Any] = {
-    "type": "Polygon",
-    "coordinates": [[[120.90, 32.00], [120.91, 32.00], [120.91, 32.01], [120.90, 32.01], [120.90, 32.00]]],
-}
 
 
 class RegionLevel(StrEnum):
@@ -33,12 +30,13 @@ class GridKind(StrEnum):
     DEDICATED = "dedicated"
 
 
-class PointIn(BaseModel):
-    """A position as the phone sent it; `crs` says which coordinate system it is in."""
+class Location(Schema):
+    """A position as the phone sent it: the one shape of every position the API takes.
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"lat": 32.0051, "lon": 120.9052, "crs": "gcj02", "accuracy_m": 8.5}]}
-    )
+    `crs` says which coordinate system `lat` and `lon` are in: `wgs84` (GPS), `gcj02` (Amap,
+    Tencent) or `bd09` (Baidu). `accuracy_m` is the phone's horizontal accuracy, in metres."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.POSITION_GCJ02, "accuracy_m": 8.5}]})
 
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
@@ -46,11 +44,32 @@ class PointIn(BaseModel):
     accuracy_m: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
-class RegionCreate(BaseModel):
+class LocationRead(Schema):
+    """The one shape of every position the API answers: `location` in the `crs` asked for (`?crs=`,
+    default `wgs84`), `raw_location` exactly as it was sent, each with the phone's `accuracy_m`."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.POSITION_GCJ02, "accuracy_m": 8.5}]})
+
+    lat: float
+    lon: float
+    crs: Crs
+    accuracy_m: float | None = None
+
+    @classmethod
+    def of_wgs84(cls, lat: float, lon: float, accuracy_m: float | None, crs: Crs) -> LocationRead:
+        """A stored WGS-84 position, answered in `crs`."""
+        lat, lon = from_wgs84(lat, lon, crs)
+        return cls(lat=lat, lon=lon, crs=crs, accuracy_m=accuracy_m)
+
+    @classmethod
+    def raw(cls, lat: float, lon: float, crs: str, accuracy_m: float | None) -> LocationRead:
+        """A position as the phone sent it."""
+        return cls(lat=lat, lon=lon, crs=Crs(crs), accuracy_m=accuracy_m)
+
+
+class RegionCreate(Schema):
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"code": "320602100000", "name": "任港街道", "level": "town", "parent_code": "320602000000"}]
-        }
+        json_schema_extra={"examples": [{**ex.NEW_VILLAGE, "level": "village", "parent_code": ex.TOWN["code"]}]}
     )
 
     code: RegionCode
@@ -59,7 +78,7 @@ class RegionCreate(BaseModel):
     parent_code: RegionCode | None = None
 
 
-class RegionRead(BaseModel):
+class RegionRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     code: str
@@ -69,17 +88,17 @@ class RegionRead(BaseModel):
     created_at: datetime
 
 
-class GridCreate(BaseModel):
+class GridCreate(Schema):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
-                    "code": "320602100201001",
-                    "name": "五一村第一网格",
+                    "code": ex.NEW_GRID["code"],
+                    "name": ex.NEW_GRID["name"],
                     "kind": "comprehensive",
                     "households": 420,
-                    "region_code": "320602100201",
-                    "boundary": SQUARE,
+                    "region_code": ex.VILLAGE["code"],
+                    "boundary": ex.NEW_GRID["boundary"],
                 }
             ]
         }
@@ -93,8 +112,20 @@ class GridCreate(BaseModel):
     boundary: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon, WGS-84, [lon, lat] order")
 
 
-class GridRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"id": "1", "code": "320602100201001"}]})
+class GridRead(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "1", **ex.GRID, "kind": "comprehensive", "households": 420,
+                    "village_code": ex.VILLAGE["code"], "town_code": ex.TOWN["code"],
+                    "county_code": ex.COUNTY["code"], "city_code": ex.CITY["code"], "boundary": ex.GRID_BOUNDARY,
+                    "crs": "wgs84", "active": True,
+                    "created_at": "2026-11-28T00:00:00Z", "updated_at": "2026-11-28T00:00:00Z",
+                }
+            ]
+        }
+    )  # fmt: skip
 
     id: str
     code: str
@@ -105,13 +136,14 @@ class GridRead(BaseModel):
     town_code: str
     county_code: str
     city_code: str
-    boundary: dict[str, Any]
+    boundary: dict[str, Any] = Field(description="GeoJSON, [lon, lat] order, in `crs`")
+    crs: Crs = Field(description="the coordinate system of `boundary`: the `?crs=` asked for, default wgs84")
     active: bool
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def of(cls, grid: Grid) -> GridRead:
+    def of(cls, grid: Grid, crs: Crs = Crs.WGS84) -> GridRead:
         return cls(
             id=str(grid.id),
             code=grid.code,
@@ -122,46 +154,42 @@ class GridRead(BaseModel):
             town_code=grid.town_code,
             county_code=grid.county_code,
             city_code=grid.city_code,
-            boundary=grid.boundary,
+            boundary=geometry_from_wgs84(grid.boundary, crs),
+            crs=crs,
             active=grid.active,
             created_at=grid.created_at,
             updated_at=grid.updated_at,
         )
 
 
-class GridImportResult(BaseModel):
+class GridImportResult(Schema):
     imported: int
 
 
-class RegionRef(BaseModel):
+class RegionRef(Schema):
     code: str
     name: str
 
 
-class GridSummary(BaseModel):
+class GridSummary(Schema):
     id: str
     code: str
     name: str
 
 
-class Position(BaseModel):
-    lat: float
-    lon: float
-
-
-class LocateResult(BaseModel):
+class LocateResult(Schema):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
-                    "grid": {"id": "1", "code": "320602100201001", "name": "五一村第一网格"},
-                    "village": {"code": "320602100201", "name": "五一村"},
-                    "town": {"code": "320602100000", "name": "任港街道"},
-                    "county": {"code": "320602000000", "name": "崇川区"},
-                    "city": {"code": "320600000000", "name": "南通市"},
+                    "grid": {"id": "1", **ex.GRID},
+                    "village": ex.VILLAGE,
+                    "town": ex.TOWN,
+                    "county": ex.COUNTY,
+                    "city": ex.CITY,
                     "outside_grid": False,
                     "distance_m": 0.0,
-                    "wgs84": {"lat": 32.0051, "lon": 120.9052},
+                    "location": {**ex.POSITION_WGS84, "accuracy_m": 8.5},
                 }
             ]
         }
@@ -174,4 +202,4 @@ class LocateResult(BaseModel):
     city: RegionRef
     outside_grid: bool
     distance_m: float = Field(description="0 inside the grid; metres to its boundary when outside_grid")
-    wgs84: Position = Field(description="the point located, converted to WGS-84")
+    location: LocationRead = Field(description="the point located, converted to WGS-84 (where it was looked up)")

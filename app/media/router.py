@@ -8,7 +8,7 @@ whose path matches `UPLOAD_PATH`, and keep `max_body_bytes` everywhere else.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
@@ -18,6 +18,7 @@ from app.accounts.deps import ActorDep, AdminDep, ScopeDep
 from app.core.config import Settings
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import NotFound
+from app.geo.coords import Crs
 from app.media import queries, service
 from app.media.schemas import AttachmentList, AttachmentRead, AttachmentRole, AttachmentSummary, ExpectedAttachments
 from app.media.storage import Kind, MediaStore
@@ -28,6 +29,12 @@ router = APIRouter(tags=["attachments"])
 ATTACHMENTS_PATH = "/reports/{report_id}/attachments"
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the small form fields
 UPLOAD_PATH = re.compile(r"^/api/v1/reports/[^/]+/attachments$")
+
+
+IMAGE = {"schema": {"type": "string", "format": "binary"}}
+SERVED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The image", "content": {"image/jpeg": IMAGE, "image/png": IMAGE, "image/webp": IMAGE}}
+}
 
 
 def upload_body_limit(settings: Settings) -> int:
@@ -64,7 +71,12 @@ async def upload_attachment(
     settings: SettingsDep,
     role: Annotated[AttachmentRole, Form()] = AttachmentRole.REPORT,
     client_id: Annotated[str | None, Form(min_length=1, max_length=255)] = None,
+    crs: Crs = Crs.WGS84,
 ) -> AttachmentRead:
+    """A photo for the report (multipart `file`), in a `role`: `report` (what was seen), `result` (the
+    fix) or `verify` (the check). The type is read from the bytes (JPEG, PNG, WebP); EXIF time and
+    GPS are kept as `evidence` (position in `?crs=`) and stripped from what is served. Replay-safe:
+    the same bytes in the same role answer 200."""
     report = await reports.get_report(session, scope, report_id)
     upload = service.Upload(source=file, role=role, client_id=client_id, filename=file.filename)
     done = await service.attach(
@@ -74,15 +86,19 @@ async def upload_attachment(
     if not done.created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/attachments/{done.attachment.id}"
-    return AttachmentRead.of(done.attachment, done.blob)
+    return AttachmentRead.of(done.attachment, done.blob, crs)
 
 
 @router.get(ATTACHMENTS_PATH, response_model=AttachmentList, summary="A report's photos and which are missing")
-async def list_attachments(report_id: str, scope: ScopeDep, session: SessionDep) -> AttachmentList:
+async def list_attachments(
+    report_id: str, scope: ScopeDep, session: SessionDep, crs: Crs = Crs.WGS84
+) -> AttachmentList:
+    """The report's photos with their evidence (position in `?crs=`) and how many declared photos are
+    still missing."""
     report = await reports.get_report(session, scope, report_id)
     rows = await queries.list_attachments(session, report.id)
     summary = await queries.attachment_summary(session, report.id)
-    return AttachmentList(items=[AttachmentRead.of(a, b) for a, b in rows], **summary.model_dump())
+    return AttachmentList(items=[AttachmentRead.of(a, b, crs) for a, b in rows], **summary.model_dump())
 
 
 @router.put(
@@ -93,6 +109,8 @@ async def list_attachments(report_id: str, scope: ScopeDep, session: SessionDep)
 async def put_expected_attachments(
     report_id: str, body: ExpectedAttachments, actor: ActorDep, scope: ScopeDep, session: SessionDep, clock: ClockDep
 ) -> AttachmentSummary:
+    """The submitter declares how many report photos are coming (or their client ids), so a centre
+    sees what is still missing while the phone is offline."""
     report = await reports.get_report(session, scope, report_id)
     return await service.declare_expected(session, actor, report, body, clock.now())
 
@@ -100,15 +118,23 @@ async def put_expected_attachments(
 @router.get(
     "/attachments/{attachment_id}",
     response_class=FileResponse,
+    responses=SERVED,
     summary="The photo as served: re-encoded, upright, without EXIF or GPS",
 )
 async def get_attachment(attachment_id: str, scope: ScopeDep, session: SessionDep, settings: SettingsDep) -> Response:
+    """The photo as served: re-encoded, turned upright, without EXIF or GPS."""
     _, blob = await queries.get_attachment(session, scope, attachment_id)
     return _file(_store(settings), blob.sha256, Kind.SERVED, blob.served_type)
 
 
-@router.get("/attachments/{attachment_id}/thumbnail", response_class=FileResponse, summary="A ~320 px thumbnail")
+@router.get(
+    "/attachments/{attachment_id}/thumbnail",
+    response_class=FileResponse,
+    responses=SERVED,
+    summary="A ~320 px thumbnail",
+)
 async def get_thumbnail(attachment_id: str, scope: ScopeDep, session: SessionDep, settings: SettingsDep) -> Response:
+    """A thumbnail of about 320 px, without metadata."""
     _, blob = await queries.get_attachment(session, scope, attachment_id)
     return _file(_store(settings), blob.sha256, Kind.THUMBNAIL, blob.thumbnail_type)
 
@@ -116,11 +142,13 @@ async def get_thumbnail(attachment_id: str, scope: ScopeDep, session: SessionDep
 @router.get(
     "/attachments/{attachment_id}/original",
     response_class=FileResponse,
+    responses=SERVED,
     summary="The upload byte for byte, EXIF and GPS included (admins only: evidence)",
 )
 async def get_original(
     attachment_id: str, _: AdminDep, scope: ScopeDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
+    """The uploaded bytes unchanged, metadata included: evidence, for admins only."""
     _attachment, blob = await queries.get_attachment(session, scope, attachment_id)
     return _file(_store(settings), blob.sha256, Kind.ORIGINAL, blob.content_type)
 

@@ -6,8 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from app.core.schemas import Schema
+from app.geo.coords import Crs
+from app.geo.schemas import LocationRead
 from app.models import Attachment, MediaBlob
 
 API = "/api/v1"
@@ -19,16 +22,14 @@ class AttachmentRole(StrEnum):
     VERIFY = "verify"  # the check on the ground, with verify_pass / verify_fail
 
 
-class EvidenceRead(BaseModel):
-    """What the photo's EXIF says: when it was taken and where (WGS-84, as GPS records it)."""
+class EvidenceRead(Schema):
+    """What the photo's EXIF says: when it was taken and where (GPS records WGS-84; answered in `?crs=`)."""
 
     taken_at: datetime | None
-    lat: float | None
-    lon: float | None
-    crs: str = "wgs84"
+    location: LocationRead | None
 
 
-class AttachmentRead(BaseModel):
+class AttachmentRead(Schema):
     id: str
     report_id: str
     sha256: str
@@ -45,8 +46,7 @@ class AttachmentRead(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, attachment: Attachment, blob: MediaBlob) -> AttachmentRead:
-        has_evidence = blob.taken_at is not None or blob.lat is not None
+    def of(cls, attachment: Attachment, blob: MediaBlob, crs: Crs = Crs.WGS84) -> AttachmentRead:
         url = f"{API}/attachments/{attachment.id}"
         return cls(
             id=str(attachment.id),
@@ -59,14 +59,23 @@ class AttachmentRead(BaseModel):
             role=AttachmentRole(attachment.role),
             client_id=attachment.client_id,
             filename=attachment.filename,
-            evidence=EvidenceRead(taken_at=blob.taken_at, lat=blob.lat, lon=blob.lon) if has_evidence else None,
+            evidence=_evidence(blob, crs),
             url=url,
             thumbnail_url=f"{url}/thumbnail",
             created_at=attachment.created_at,
         )
 
 
-class AttachmentSummary(BaseModel):
+def _evidence(blob: MediaBlob, crs: Crs) -> EvidenceRead | None:
+    location = None
+    if blob.lat is not None and blob.lon is not None:
+        location = LocationRead.of_wgs84(blob.lat, blob.lon, None, crs)
+    if blob.taken_at is None and location is None:
+        return None
+    return EvidenceRead(taken_at=blob.taken_at, location=location)
+
+
+class AttachmentSummary(Schema):
     """How many report photos were declared, how many arrived, how many are still to come.
 
     `expected` is None until the submitter declares it (then `missing` is 0). When client ids were
@@ -82,8 +91,12 @@ class AttachmentList(AttachmentSummary):
     items: list[AttachmentRead]
 
 
-class ExpectedAttachments(BaseModel):
+class ExpectedAttachments(Schema):
     """PUT body: a count, or the client ids of the photos still to be sent (or both, agreeing)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"count": 2, "client_ids": ["uuid:photo-1", "uuid:photo-2"]}]}
+    )
 
     count: int | None = Field(default=None, ge=0, le=100)
     client_ids: list[str] | None = Field(default=None, max_length=100)

@@ -13,10 +13,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, BigId, UTCDateTime
+
+OPEN = text("status = 'open'")
 
 
 class Patrol(Base):
@@ -41,6 +43,8 @@ class Patrol(Base):
     __table_args__ = (
         UniqueConstraint("worker_id", "client_id"),
         Index("ix_patrol_worker_id_day", "worker_id", "day"),
+        # A worker has at most one open patrol: two concurrent starts cannot both win.
+        Index("uq_patrol_worker_id_open", "worker_id", unique=True, sqlite_where=OPEN, postgresql_where=OPEN),
     )
 
 
@@ -113,6 +117,7 @@ class PatrolCheckin(Base):
     raw_lat: Mapped[float] = mapped_column(Float)
     raw_lon: Mapped[float] = mapped_column(Float)
     raw_crs: Mapped[str] = mapped_column(String(8))
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
     inside_grid: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -138,7 +143,8 @@ class HouseholdVisit(Base):
     address: Mapped[str | None] = mapped_column(String(255))
     note: Mapped[str] = mapped_column(Text)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
-    location: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {lat, lon (WGS-84), raw_lat, raw_lon, crs}
+    # {lat, lon (WGS-84), raw_lat, raw_lon, crs (of the raw values), accuracy_m}
+    location: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (

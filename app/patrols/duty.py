@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Level
@@ -21,7 +21,7 @@ from app.core.db import dialect_insert
 from app.core.pagination import decode_cursor, encode_cursor
 from app.models import DutyDay, Grid, HouseholdVisit, PatrolCheckin, PatrolDay, User
 from app.patrols import track
-from app.patrols.schemas import DutyPage, DutyRow
+from app.patrols.schemas import DutyPage, DutyRow, MyDuty
 
 _EPSILON = 1e-6  # minutes are sums of float seconds / 60
 _GRID_COLUMN = {
@@ -105,29 +105,24 @@ def _territory(f: DutyFilter) -> ColumnElement[bool]:
     return _GRID_COLUMN[f.level] == f.region_code
 
 
-async def list_duty(session: AsyncSession, f: DutyFilter, *, cursor: str | None, limit: int) -> DutyPage:
-    """Every active grid worker of the territory with the day's duty figures (zeros when idle)."""
+def _duty_rows(day: date) -> tuple[Select[*tuple[Any, ...]], ColumnElement[float]]:
+    """Every active grid worker with the day's duty figures (zeros when idle); and the minutes column."""
     checkins = (
         select(PatrolCheckin.worker_id, func.count().label("n"))
-        .where(PatrolCheckin.day == f.day)
+        .where(PatrolCheckin.day == day)
         .group_by(PatrolCheckin.worker_id)
         .subquery()
     )
     visits = (
         select(HouseholdVisit.worker_id, func.count().label("n"))
-        .where(HouseholdVisit.day == f.day)
+        .where(HouseholdVisit.day == day)
         .group_by(HouseholdVisit.worker_id)
         .subquery()
     )
-    base = (
-        select(User.id)
-        .join(Grid, Grid.id == User.grid_id)
-        .outerjoin(DutyDay, and_(DutyDay.worker_id == User.id, DutyDay.day == f.day))
-        .where(User.role == "grid_worker", User.active.is_(True), _territory(f))
-    )
     minutes = func.coalesce(DutyDay.minutes_in_grid, 0.0)
     stmt = (
-        base.add_columns(
+        select(
+            User.id,
             User.username,
             User.display_name,
             Grid.code,
@@ -138,20 +133,31 @@ async def list_duty(session: AsyncSession, f: DutyFilter, *, cursor: str | None,
             func.coalesce(checkins.c.n, 0),
             func.coalesce(visits.c.n, 0),
         )
+        .join(Grid, Grid.id == User.grid_id)
+        .outerjoin(DutyDay, and_(DutyDay.worker_id == User.id, DutyDay.day == day))
         .outerjoin(checkins, checkins.c.worker_id == User.id)
         .outerjoin(visits, visits.c.worker_id == User.id)
-        .order_by(Grid.code, User.id)
-        .limit(limit + 1)
+        .where(User.role == "grid_worker", User.active.is_(True))
     )
+    return stmt, minutes
+
+
+async def list_duty(session: AsyncSession, f: DutyFilter, *, cursor: str | None, limit: int) -> DutyPage:
+    """Every active grid worker of the territory with the day's duty figures (zeros when idle)."""
+    rows_of_day, minutes = _duty_rows(f.day)
+    stmt = rows_of_day.where(_territory(f)).order_by(Grid.code, User.id).limit(limit + 1)
     if cursor:
         key = decode_cursor(cursor)
         stmt = stmt.where(or_(Grid.code > str(key[0]), and_(Grid.code == str(key[0]), User.id > int(key[1]))))
     rows = (await session.execute(stmt)).all()
+    compliant = func.coalesce(func.sum(case((minutes >= f.required_minutes - _EPSILON, 1), else_=0)), 0)
     totals = (
         await session.execute(
-            base.with_only_columns(
-                func.count(), func.coalesce(func.sum(case((minutes >= f.required_minutes - _EPSILON, 1), else_=0)), 0)
-            )
+            select(func.count(), compliant)
+            .select_from(User)
+            .join(Grid, Grid.id == User.grid_id)
+            .outerjoin(DutyDay, and_(DutyDay.worker_id == User.id, DutyDay.day == f.day))
+            .where(User.role == "grid_worker", User.active.is_(True), _territory(f))
         )
     ).one()
     items = [_row(r, f.required_minutes) for r in rows[:limit]]
@@ -165,6 +171,15 @@ async def list_duty(session: AsyncSession, f: DutyFilter, *, cursor: str | None,
         items=items,
         next_cursor=next_cursor,
     )
+
+
+async def get_worker_duty(session: AsyncSession, worker_id: int, day: date, required_minutes: int) -> MyDuty | None:
+    """One worker's duty on a day (None when they are not an active grid worker)."""
+    rows_of_day, _ = _duty_rows(day)
+    found = (await session.execute(rows_of_day.where(User.id == worker_id))).first()
+    if found is None:
+        return None
+    return MyDuty(date=day, required_minutes=required_minutes, **_row(found, required_minutes).model_dump())
 
 
 def _row(r: Any, required: int) -> DutyRow:

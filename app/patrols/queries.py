@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Level, Role
 from app.accounts.scope import Scope
 from app.core.errors import NotFound
+from app.core.schemas import iso_utc
 from app.geo.coords import Crs, from_wgs84
-from app.models import Grid, Patrol, TrackPoint, User
+from app.geo.schemas import LocationRead
+from app.models import Grid, HouseholdVisit, Patrol, PatrolCheckin, TrackPoint, User
 from app.patrols import track
-from app.patrols.schemas import PatrolRead, PointCounts
+from app.patrols.schemas import CheckinRead, PatrolRead, PointCounts, VisitRead
 
 _AREAS: dict[tuple[int, str, int], track.Area] = {}
 _AREAS_MAX = 20_000  # a province's grids; each Area is a polygon and a few hundred cell ids
@@ -58,12 +60,15 @@ def can_see(scope: Scope, patrol: Patrol, grid: Grid) -> bool:
 
 
 async def load_fixes(session: AsyncSession, patrol: Patrol) -> list[track.Fix]:
-    rows = await session.execute(
+    """The patrol's fixes in time order; once it has ended, those timed up to its end."""
+    stmt = (
         select(TrackPoint.seq, TrackPoint.t, TrackPoint.lat, TrackPoint.lon, TrackPoint.accuracy_m, TrackPoint.mock)
         .where(TrackPoint.patrol_id == patrol.id, TrackPoint.day == patrol.day)
         .order_by(TrackPoint.t, TrackPoint.seq)
     )
-    return [track.Fix(*row) for row in rows]
+    if patrol.ended_at is not None:
+        stmt = stmt.where(TrackPoint.t <= patrol.ended_at)
+    return [track.Fix(*row) for row in await session.execute(stmt)]
 
 
 def area_of(grid: Grid, resolution: int) -> track.Area:
@@ -96,6 +101,25 @@ def patrol_read(view: PatrolView) -> PatrolRead:
     )
 
 
+def checkin_read(c: PatrolCheckin, crs: Crs) -> CheckinRead:
+    return CheckinRead(
+        id=str(c.id), patrol_id=str(c.patrol_id), client_id=c.client_id, t=c.t,
+        location=LocationRead.of_wgs84(c.lat, c.lon, c.accuracy_m, crs),
+        raw_location=LocationRead.raw(c.raw_lat, c.raw_lon, c.raw_crs, c.accuracy_m),
+        inside_grid=c.inside_grid, note=c.note,
+    )  # fmt: skip
+
+
+def visit_read(v: HouseholdVisit, crs: Crs) -> VisitRead:
+    at = v.location
+    return VisitRead(
+        id=str(v.id), client_id=v.client_id, t=v.t, household=v.household, address=v.address, note=v.note,
+        report_id=str(v.report_id) if v.report_id is not None else None,
+        location=LocationRead.of_wgs84(at["lat"], at["lon"], at.get("accuracy_m"), crs) if at else None,
+        raw_location=LocationRead.raw(at["raw_lat"], at["raw_lon"], at["crs"], at.get("accuracy_m")) if at else None,
+    )  # fmt: skip
+
+
 def track_geojson(fixes: list[track.Fix], rules: track.Rules, crs: Crs) -> dict[str, Any]:
     """The counted track as one simplified LineString, and every not-counted fix as a Point with its reason."""
     judged = track.classify(fixes, rules)
@@ -108,7 +132,7 @@ def track_geojson(fixes: list[track.Fix], rules: track.Rules, crs: Crs) -> dict[
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": line},
                 "properties": {"kind": "track", "points": len(counted), "vertices": len(line),
-                               "from": counted[0].t.isoformat(), "to": counted[-1].t.isoformat()},
+                               "from": iso_utc(counted[0].t), "to": iso_utc(counted[-1].t)},
             }
         )  # fmt: skip
     elif counted:
@@ -124,7 +148,7 @@ def _xy(lat: float, lon: float, crs: Crs) -> list[float]:
 
 
 def _point(fix: track.Fix, kind: str, reason: str | None, crs: Crs) -> dict[str, Any]:
-    properties: dict[str, Any] = {"kind": kind, "seq": fix.seq, "t": fix.t.isoformat(), "accuracy_m": fix.accuracy_m}
+    properties: dict[str, Any] = {"kind": kind, "seq": fix.seq, "t": iso_utc(fix.t), "accuracy_m": fix.accuracy_m}
     if reason is not None:
         properties["reason"] = reason
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": _xy(fix.lat, fix.lon, crs)},

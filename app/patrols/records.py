@@ -47,13 +47,14 @@ async def add_checkin(
         _check_time(data.t, now, settings)
         grid = await session.get(Grid, patrol.grid_id)
         assert grid is not None
-        lat, lon = to_wgs84(data.lat, data.lon, data.crs)
+        point = data.location
+        lat, lon = to_wgs84(point.lat, point.lon, point.crs)
         inside = queries.area_of(grid, settings.track_h3_resolution).contains([lat], [lon])[0]
         values = {
             "patrol_id": patrol.id, "worker_id": actor.id, "client_id": data.client_id, "content_hash": digest,
             "t": data.t, "day": track.local_day(data.t, ZoneInfo(settings.timezone)), "lat": lat, "lon": lon,
-            "raw_lat": data.lat, "raw_lon": data.lon, "raw_crs": data.crs.value, "inside_grid": inside,
-            "note": data.note, "created_at": now,
+            "raw_lat": point.lat, "raw_lon": point.lon, "raw_crs": point.crs.value, "accuracy_m": point.accuracy_m,
+            "inside_grid": inside, "note": data.note, "created_at": now,
         }  # fmt: skip
         created = await insert_ignore(session, PatrolCheckin, values, ["worker_id", "client_id"])
         existing = await _checkin(session, actor.id, data.client_id)

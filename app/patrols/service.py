@@ -24,6 +24,7 @@ from app.accounts.actor import Actor, Role
 from app.core.config import Settings
 from app.core.db import dialect_insert
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.schemas import iso_utc
 from app.geo.coords import to_wgs84_many
 from app.models import Grid, Patrol, TrackPoint, User
 from app.patrols import duty, partitions, queries, track
@@ -60,40 +61,62 @@ def rules_of(settings: Settings) -> track.Rules:
 async def start_patrol(
     session: AsyncSession, actor: Actor, data: PatrolCreate, *, now: datetime, settings: Settings
 ) -> Started:
+    """Start a patrol, or answer the one this client_id started. A worker has one open patrol at a
+    time: another start is 409 naming it; the partial unique index on open patrols holds that even
+    against two starts racing each other (the insert then does nothing and finds the winner)."""
     if actor.role is not Role.GRID_WORKER:
         raise Forbidden("only a grid worker patrols")
     if actor.grid_id is None:
         raise Forbidden("you are not assigned to a grid")
     if data.started_at > now + timedelta(seconds=settings.max_future_skew_s):
         raise Invalid("started_at lies in the future", field="started_at")
+    await _lock_worker(session, actor.id)
     existing = await _by_client_id(session, actor.id, data.client_id)
     if existing is None:
-        day = track.local_day(data.started_at, ZoneInfo(settings.timezone))
+        await _refuse_if_open(session, actor.id)
         values = {
             "worker_id": actor.id, "grid_id": actor.grid_id, "client_id": data.client_id,
-            "started_at": data.started_at, "day": day, "status": "open", "minutes_in_grid": 0.0,
-            "distance_m": 0.0, "coverage": 0.0, "points_accepted": 0, "points_counted": 0,
-            "created_at": now, "updated_at": now,
+            "started_at": data.started_at, "day": track.local_day(data.started_at, ZoneInfo(settings.timezone)),
+            "status": "open", "minutes_in_grid": 0.0, "distance_m": 0.0, "coverage": 0.0, "points_accepted": 0,
+            "points_counted": 0, "created_at": now, "updated_at": now,
         }  # fmt: skip
-        inserted = await insert_ignore(session, Patrol, values, ["worker_id", "client_id"])
+        inserted = await insert_ignore(session, Patrol, values, None)
+        existing = await _by_client_id(session, actor.id, data.client_id)
+        if existing is None:  # a concurrent start of another patrol won
+            await _refuse_if_open(session, actor.id)
+            raise Conflict("another patrol started at the same moment", field="client_id")
         if inserted:
-            await _lock_worker(session, actor.id)
-            patrol = await _by_client_id(session, actor.id, data.client_id)
-            assert patrol is not None
-            view = await _view(session, patrol)
+            view = await _view(session, existing)
             await _refresh(session, view, settings, now)
             return Started(view, created=True)
-        existing = await _by_client_id(session, actor.id, data.client_id)
-        assert existing is not None
     if existing.started_at != data.started_at:
         raise Conflict("a patrol with this client_id already exists with a different started_at", field="client_id")
     return Started(await _view(session, existing), created=False)
 
 
+async def _refuse_if_open(session: AsyncSession, worker_id: int) -> None:
+    open_patrol = await session.scalar(select(Patrol).where(Patrol.worker_id == worker_id, Patrol.status == "open"))
+    if open_patrol is not None:
+        raise PatrolStillOpen(open_patrol)
+
+
+class PatrolStillOpen(Conflict):
+    type, title = "/problems/patrol-open", "A patrol is still open"
+
+    def __init__(self, patrol: Patrol) -> None:
+        super().__init__(
+            f"patrol {patrol.id} (client_id {patrol.client_id}) is still open: keep sending its fixes, "
+            f"or end it with POST /api/v1/patrols/{patrol.id}/end before starting another",
+            open_patrol={"id": str(patrol.id), "client_id": patrol.client_id, "started_at": iso_utc(patrol.started_at)},
+        )
+
+
 async def end_patrol(
-    session: AsyncSession, actor: Actor, patrol_id: str, *, ended_at: datetime | None, now: datetime
-) -> PatrolView:
-    """End the patrol (idempotent: ending an ended patrol answers it as it is)."""
+    session: AsyncSession, actor: Actor, patrol_id: str, *, ended_at: datetime | None, now: datetime,
+    settings: Settings,
+) -> PatrolView:  # fmt: skip
+    """End the patrol (idempotent: ending an ended patrol answers it as it is). Fixes timed after the
+    end stop counting; fixes timed within the patrol are still accepted afterwards (offline phones)."""
     patrol = await own_patrol(session, actor, patrol_id)
     if patrol.status != "ended":
         end = ended_at or now
@@ -101,10 +124,15 @@ async def end_patrol(
             raise Invalid("ended_at lies before started_at", field="ended_at")
         if end > now + timedelta(minutes=10):
             raise Invalid("ended_at lies in the future", field="ended_at")
+        await _lock_worker(session, actor.id)
         await session.execute(
             update(Patrol).where(Patrol.id == patrol.id).values(status="ended", ended_at=end, updated_at=now)
         )
         patrol.status, patrol.ended_at, patrol.updated_at = "ended", end, now
+        if patrol.points_accepted:
+            view = await _view(session, patrol)
+            await _refresh(session, view, settings, now)
+            return view
     return await _view(session, patrol)
 
 
@@ -132,6 +160,7 @@ def _prepare(
     """Validate each fix on its own and convert it to WGS-84: (rows to store, rejected, repeats in the batch)."""
     latest = now + timedelta(seconds=settings.max_future_skew_s)
     earliest, last = patrol.started_at - EARLIEST_BEFORE_START, patrol.started_at + LONGEST_PATROL
+    ended = patrol.ended_at
     expired = patrol.day < track.local_day(now, ZoneInfo(settings.timezone)) - timedelta(
         days=settings.track_retention_days
     )
@@ -142,7 +171,7 @@ def _prepare(
             repeats += 1
             continue
         seen.add(p.seq)
-        reason = "expired" if expired else _malformed(p, earliest, last, latest)
+        reason = "expired" if expired else _malformed(p, earliest, last, latest) or _after_end(p, ended)
         if reason:
             rejected.append(RejectedPoint(seq=p.seq, reason=reason))
             continue
@@ -167,6 +196,10 @@ def _malformed(p: TrackPointIn, earliest: datetime, last: datetime, latest: date
     if p.t > last:
         return "after_patrol"
     return None
+
+
+def _after_end(p: TrackPointIn, ended: datetime | None) -> str | None:
+    return "after_end" if ended is not None and p.t > ended else None
 
 
 _PG_INSERT = text(
@@ -252,8 +285,8 @@ async def _lock_worker(session: AsyncSession, worker_id: int) -> None:
     await session.execute(select(User.id).where(User.id == worker_id).with_for_update(key_share=True))
 
 
-async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any], keys: list[str]) -> bool:
-    """INSERT … ON CONFLICT (keys) DO NOTHING; True when the row is new."""
+async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any], keys: list[str] | None) -> bool:
+    """INSERT … ON CONFLICT (keys) DO NOTHING (keys None: any unique key); True when the row is new."""
     stmt = dialect_insert(session, model).values(**values).on_conflict_do_nothing(index_elements=keys)
     result: CursorResult[Any] = await session.execute(stmt)  # type: ignore[assignment]
     return bool(result.rowcount)

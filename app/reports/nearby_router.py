@@ -37,6 +37,8 @@ async def get_nearby(
     crs: Crs = Crs.WGS84,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> NearbyPage:
+    """Before submitting, a phone may ask which open reports of the same category lie close by
+    (within the category's duplicate radius and window), nearest first; `lat`/`lon` are in `crs`."""
     leaf = await categories.leaf(session, category)
     wgs_lat, wgs_lon = to_wgs84(lat, lon, crs)
     found = await find_possible_duplicates(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from app.accounts.actor import mask_phone
 from app.accounts.scope import Scope
-from app.geo.coords import Crs, from_wgs84
+from app.geo.coords import Crs
+from app.geo.schemas import LocationRead
 from app.models import Report, ReportEvent
-from app.reports.schemas import LocationRead, NearbyReport, ReportRead, TimelineEntry
+from app.reports.schemas import NearbyReport, ReportRead, TimelineEntry
 
 
 def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_name: str | None = None) -> ReportRead:
-    lat, lon = from_wgs84(report.lat, report.lon, crs)
     return ReportRead(
         id=str(report.id),
         case_no=report.case_no,
@@ -21,8 +21,8 @@ def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_nam
         severity=report.severity,
         description=report.description,
         address=report.address,
-        location=LocationRead(lat=lat, lon=lon, crs=crs, accuracy_m=report.accuracy_m),
-        raw_location=LocationRead(lat=report.raw_lat, lon=report.raw_lon, crs=Crs(report.raw_crs)),
+        location=LocationRead.of_wgs84(report.lat, report.lon, report.accuracy_m, crs),
+        raw_location=LocationRead.raw(report.raw_lat, report.raw_lon, report.raw_crs, report.accuracy_m),
         occurred_at=report.occurred_at,
         received_at=report.received_at,
         updated_at=report.updated_at,

@@ -49,6 +49,12 @@ router = APIRouter()
         409: {"description": "The same client_id with different content"},
         422: {"description": "Invalid input; the problem names the field"},
     },
+    description=(
+        "A report from the field: category, description and `location` {lat, lon, crs, accuracy_m}. It is"
+        " routed to the grid containing the point and to the centre the routing policy names. Idempotent "
+        "on `client_id`: the same body again answers the stored report with 200; another body with the "
+        "same `client_id` is 409. `possible_duplicates` lists open reports close by."
+    ),
 )
 async def submit_report(
     data: ReportCreate,
@@ -73,6 +79,10 @@ async def submit_report(
     response_model=BatchAnswer,
     tags=["reports"],
     summary="Submit up to 100 reports kept offline; each succeeds or fails on its own",
+    description=(
+        "Up to 100 reports kept while offline, in one request. Each succeeds or fails on its own and is "
+        "replay-safe by its `client_id`; `results` has one entry per item, in order, with its status."
+    ),
 )
 async def submit_batch(
     batch: ReportBatch,
@@ -124,7 +134,16 @@ async def _submit_one(
     return read, submission.created
 
 
-@router.get("/reports/{report_id}", response_model=ReportRead, tags=["reports"], summary="One report")
+@router.get(
+    "/reports/{report_id}",
+    response_model=ReportRead,
+    tags=["reports"],
+    summary="One report",
+    description=(
+        "One report in the caller's jurisdiction, `location` in `?crs=`; the `ETag` header is its "
+        "version. `{report_id}` may also be `client:<client_id>` for a report the caller submitted."
+    ),
+)
 async def get_report(
     report_id: str,
     response: Response,
@@ -157,6 +176,11 @@ def _if_match_version(if_match: str | None) -> int | None:
         403: {"description": "Not the current centre (or otherwise not yours to act on)"},
         409: {"description": "Stale version, or not allowed from the current status (named in the problem)"},
     },
+    description=(
+        "Applies one workflow action (accept, dispatch, escalate, resolve, verify, …) to the case, with "
+        "the version the caller saw (`version` or `If-Match`). Who may take which action from which "
+        "status is the workflow table in app/reports/workflow.py."
+    ),
 )
 async def act_on_report(
     report_id: str,
@@ -197,7 +221,16 @@ def _parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
     return min_lon, min_lat, max_lon, max_lat
 
 
-@router.get("/reports", response_model=Page[ReportRead], tags=["reports"], summary="Reports in your jurisdiction")
+@router.get(
+    "/reports",
+    response_model=Page[ReportRead],
+    tags=["reports"],
+    summary="Reports in your jurisdiction",
+    description=(
+        "Reports the caller may see, filtered by status, tier, category, region, bounding box or "
+        "`updated_after` (for syncing), paged by `cursor`; positions in `?crs=`."
+    ),
+)
 async def list_reports(
     scope: ScopeDep,
     session: SessionDep,
@@ -228,7 +261,13 @@ async def list_reports(
     return Page[ReportRead](items=items, next_cursor=next_cursor)
 
 
-@router.get("/reports/{report_id}/timeline", response_model=list[TimelineEntry], tags=["reports"], summary="Timeline")
+@router.get(
+    "/reports/{report_id}/timeline",
+    response_model=list[TimelineEntry],
+    tags=["reports"],
+    summary="Timeline",
+    description="Every change of the case in order: who, which action, status and tier before and after, note.",
+)
 async def get_timeline(report_id: str, scope: ScopeDep, session: SessionDep) -> list[TimelineEntry]:
     report = await queries.get_report(session, scope, report_id)
     return [timeline_entry(e) for e in await queries.list_timeline(session, report.id)]

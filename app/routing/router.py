@@ -35,7 +35,12 @@ def _policy_read(row: RoutingPolicy) -> PolicyRead:
     )
 
 
-@router.get("/policies", response_model=Page[PolicyRead], summary="Routing policy versions, newest first")
+@router.get(
+    "/policies",
+    response_model=Page[PolicyRead],
+    summary="Routing policy versions, newest first",
+    description="Every routing policy version (admins), newest first.",
+)
 async def list_policies(
     _: AdminDep,
     session: SessionDep,
@@ -53,7 +58,12 @@ async def list_policies(
     return Page(items=[_policy_read(r) for r in rows[:limit]], next_cursor=next_cursor)
 
 
-@router.get("/policies/active", response_model=PolicyRead, summary="The active routing policy")
+@router.get(
+    "/policies/active",
+    response_model=PolicyRead,
+    summary="The active routing policy",
+    description="The policy new cases are routed by: starting tier per category and severity, deadlines per tier.",
+)
 async def get_active_policy(_: AdminDep, session: SessionDep) -> PolicyRead:
     row = await session.scalar(
         select(RoutingPolicy).where(RoutingPolicy.active.is_(True)).order_by(RoutingPolicy.version.desc())
@@ -72,7 +82,12 @@ async def get_active_policy(_: AdminDep, session: SessionDep) -> PolicyRead:
     return _policy_read(row)
 
 
-@router.get("/policies/{version}", response_model=PolicyRead, summary="One routing policy version")
+@router.get(
+    "/policies/{version}",
+    response_model=PolicyRead,
+    summary="One routing policy version",
+    description="One policy version; a case keeps the version it was routed by.",
+)
 async def get_policy(version: int, _: AdminDep, session: SessionDep) -> PolicyRead:
     row = await session.get(RoutingPolicy, version)
     if row is None:
@@ -86,6 +101,11 @@ async def get_policy(version: int, _: AdminDep, session: SessionDep) -> PolicyRe
     status_code=status.HTTP_201_CREATED,
     summary="Create the next policy version and make it the only active one",
     responses={422: {"description": "Invalid rules; the problem names the field"}},
+    description=(
+        "Rules map category (a code prefix or `*`) and severity to the tier a case starts at, with accept and "
+        "resolve minutes per tier; the most specific rule wins. `calendar` counts deadlines in calendar time "
+        "or working days. Cases already open keep the version they were routed by."
+    ),
 )
 async def create_policy(
     body: PolicyCreate, actor: AdminDep, session: SessionDep, clock: ClockDep, policies: PoliciesDep, response: Response
@@ -106,7 +126,12 @@ async def _check_categories(session: AsyncSession, rules: PolicyRules) -> None:
             raise Invalid(f"unknown category {rule.category!r}", field=f"rules.rules.{i}.category")
 
 
-@router.get("/holidays", response_model=list[HolidayRead], summary="Holiday overrides, by day")
+@router.get(
+    "/holidays",
+    response_model=list[HolidayRead],
+    summary="Holiday overrides, by day",
+    description="Days the admins marked as off or as make-up working days, on top of the built-in Chinese calendar.",
+)
 async def list_holidays(
     _: AdminDep, session: SessionDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> list[HolidayRead]:
@@ -114,7 +139,12 @@ async def list_holidays(
     return [HolidayRead(day=h.day, is_workday=h.is_workday, name=h.name) for h in rows]
 
 
-@router.put("/holidays/{day}", response_model=HolidayRead, summary="Mark a day off or a make-up working day")
+@router.put(
+    "/holidays/{day}",
+    response_model=HolidayRead,
+    summary="Mark a day off or a make-up working day",
+    description="Marks the day (YYYY-MM-DD) as a day off or a make-up working day for working-day deadlines.",
+)
 async def put_holiday(day: IsoDay, body: HolidayWrite, _: AdminDep, session: SessionDep) -> HolidayRead:
     row = await session.get(Holiday, day)
     if row is None:
@@ -129,7 +159,12 @@ async def put_holiday(day: IsoDay, body: HolidayWrite, _: AdminDep, session: Ses
     return HolidayRead(day=row.day, is_workday=row.is_workday, name=row.name)
 
 
-@router.delete("/holidays/{day}", status_code=status.HTTP_204_NO_CONTENT, summary="Drop an override")
+@router.delete(
+    "/holidays/{day}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Drop an override",
+    description="Removes the override; the built-in calendar decides the day again.",
+)
 async def delete_holiday(day: IsoDay, _: AdminDep, session: SessionDep) -> Response:
     result = await session.execute(delete(Holiday).where(Holiday.day == day))
     if not getattr(result, "rowcount", 0):

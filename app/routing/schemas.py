@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
+from app.core.schemas import Schema
 from app.routing.calendar import CalendarMode
 from app.routing.rules import PolicyRules
 
@@ -22,14 +23,36 @@ def _iso_day(value: object) -> date:
 IsoDay = Annotated[date, Path(description="YYYY-MM-DD"), BeforeValidator(_iso_day)]
 
 
-class PolicyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+POLICY_EXAMPLE: dict[str, Any] = {
+    "calendar": "working_days",
+    "rules": {
+        "tiers": {
+            "town": {"accept_minutes": 30, "resolve_minutes": 4320},
+            "county": {"accept_minutes": 30, "resolve_minutes": 4320},
+            "city": {"accept_minutes": 60, "resolve_minutes": 7200},
+        },
+        "rules": [
+            {"category": "*", "severity": 3, "start_tier": "county"},
+            {"category": "*", "severity": 4, "start_tier": "city"},
+            {
+                "category": "safety.fire",
+                "start_tier": "town",
+                "limits": {"town": {"accept_minutes": 10, "resolve_minutes": 240}},
+            },
+        ],
+    },
+    "note": "Fire hazards: accepted within 10 minutes, handled the same day",
+}
+
+
+class PolicyCreate(Schema):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [POLICY_EXAMPLE]})
     calendar: CalendarMode = CalendarMode.CALENDAR
     rules: PolicyRules
     note: str | None = Field(default=None, max_length=2000)
 
 
-class PolicyRead(BaseModel):
+class PolicyRead(Schema):
     version: int
     active: bool
     calendar: CalendarMode
@@ -39,13 +62,13 @@ class PolicyRead(BaseModel):
     created_at: datetime | None  # None only for the built-in default when nothing is stored
 
 
-class HolidayWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class HolidayWrite(Schema):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"is_workday": False, "name": "国庆节"}]})
     is_workday: bool
     name: str | None = Field(default=None, max_length=64)
 
 
-class HolidayRead(BaseModel):
+class HolidayRead(Schema):
     day: date
     is_workday: bool
     name: str | None

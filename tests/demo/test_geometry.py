@@ -22,8 +22,8 @@ def _digest(plan: CityPlan) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _assert_tiles(grids: list[GridSpec]) -> None:
-    """Every polygon valid; no two share any area; together they make one polygon without holes."""
+def _assert_never_overlap(grids: list[GridSpec]) -> np.ndarray:
+    """Every polygon valid; neighbours touch along shared edges but no two share any area."""
     polygons = np.array([shapely.Polygon(g.ring) for g in grids])
     assert all(shapely.is_valid(polygons))
     left, right = shapely.STRtree(polygons).query(polygons, predicate="intersects")
@@ -31,6 +31,12 @@ def _assert_tiles(grids: list[GridSpec]) -> None:
     overlap = shapely.area(shapely.intersection(polygons[left[pairs]], polygons[right[pairs]]))
     assert pairs.sum() > len(grids)  # neighbours touch along shared edges ...
     assert overlap.max() < 1e-12  # ... but never overlap
+    return polygons
+
+
+def _assert_tiles(grids: list[GridSpec]) -> None:
+    """No overlap, and together they make one polygon without holes: the whole city."""
+    polygons = _assert_never_overlap(grids)
     union = shapely.union_all(polygons)
     assert union.geom_type == "Polygon" and not union.interiors
     assert shapely.area(polygons).sum() == pytest.approx(union.area, rel=1e-9)
@@ -75,8 +81,20 @@ class TestSmallCity:
         kinds = Counter(g.kind for g in plan.grids)
         assert 192 <= kinds["comprehensive"] <= 768 and kinds["dedicated"] > 0
 
-    def test_grids_tile_the_city(self) -> None:
-        _assert_tiles(build_city(full=False).grids)
+    def test_grids_never_overlap_and_cover_only_their_villages(self) -> None:
+        grids = build_city(full=False).grids
+        polygons = _assert_never_overlap(grids)
+        west, south, east, north = BBOX
+        assert shapely.union_all(polygons).area < 0.1 * (east - west) * (north - south)  # villages, not the map
+
+    def test_every_town_keeps_its_grids_inside_its_own_corner(self) -> None:
+        """Each town's villages lie together: the town's grids form one piece."""
+        by_town: dict[str, list[GridSpec]] = {}
+        for grid in build_city(full=False).grids:
+            by_town.setdefault(grid.town_code, []).append(grid)
+        assert len(by_town) == 96
+        for grids in by_town.values():
+            assert shapely.union_all([shapely.Polygon(g.ring) for g in grids]).geom_type == "Polygon"
 
 
 class TestDeterminism:
@@ -145,3 +163,14 @@ class TestPartition:
         pieces = geometry.runs(cells, 4)
         assert [len(p) for p in pieces] == [2, 2, 2, 3]
         assert [c for p in pieces for c in p] == cells
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.lists(st.lists(st.integers(1, 3), min_size=1, max_size=5), min_size=1, max_size=3))
+    def test_compact_groups_sit_together_in_the_corner(self, groups: list[list[int]]) -> None:
+        rect = geometry.Rect(5, 7, 40, 30)
+        blocks = geometry.compact_partition(rect, groups)
+        assert [len(b) for b in blocks] == [len(g) for g in groups]
+        cells = [c for group in blocks for block in group for c in geometry.snake(block)]
+        assert len(cells) == len(set(cells)) <= 3 * sum(map(sum, groups))  # disjoint, and not much more than asked
+        assert all(b.cells >= n for bs, ns in zip(blocks, groups, strict=True) for b, n in zip(bs, ns, strict=True))
+        assert (5, 7) in cells and all(5 <= x < 40 and 7 <= y < 30 for x, y in cells)  # the south-west corner

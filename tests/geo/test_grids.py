@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.geo.coords import Crs, from_wgs84
 from app.models import Grid, GridRevision
 from tests.factories import CITY, COUNTY_A, TOWN_A, VILLAGE_A, VILLAGE_B, login, make_grid, make_user
 from tests.geo.helpers import API, count, grid_body, square
@@ -261,3 +262,16 @@ class TestGetGrid:
         headers = await login(client, "worker-a1")
         assert (await client.get(f"{API}/grids/{VILLAGE_A}001", headers=headers)).status_code == 200
         assert (await client.get(f"{API}/grids/{VILLAGE_A}002", headers=headers)).status_code == 404
+
+    async def test_the_boundary_is_answered_in_the_crs_asked_for(
+        self, client: httpx.AsyncClient, admin: dict[str, str], geography: None, session: AsyncSession
+    ) -> None:
+        await make_grid(session)  # the 0.01° square at (120.90, 32.00)
+        await session.commit()
+        wgs = (await client.get(f"{API}/grids/{VILLAGE_A}001", headers=admin)).json()
+        assert wgs["crs"] == "wgs84" and wgs["boundary"]["coordinates"][0][0] == [120.90, 32.00]
+        gcj = (await client.get(f"{API}/grids/{VILLAGE_A}001?crs=gcj02", headers=admin)).json()
+        lat, lon = from_wgs84(32.00, 120.90, Crs.GCJ02)
+        assert gcj["crs"] == "gcj02" and gcj["boundary"]["type"] == "Polygon"
+        assert gcj["boundary"]["coordinates"][0][0] == [pytest.approx(lon, abs=1e-6), pytest.approx(lat, abs=1e-6)]
+        assert len(gcj["boundary"]["coordinates"][0]) == len(wgs["boundary"]["coordinates"][0])

@@ -67,9 +67,11 @@ class TestLocate:
         as_wgs = await locate(client, worker, lat=g_lat, lon=g_lon, crs="wgs84")
         assert as_gcj.json()["grid"]["code"] == f"{VILLAGE_A}001"
         assert as_wgs.json()["grid"]["code"] == f"{VILLAGE_A}002"
-        assert as_gcj.json()["wgs84"] == {
+        assert as_gcj.json()["location"] == {
             "lat": pytest.approx(32.005, abs=1e-8),
             "lon": pytest.approx(120.906, abs=1e-8),
+            "crs": "wgs84",
+            "accuracy_m": None,
         }
 
     async def test_bd09_input_is_converted_first(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.geo.coords import Crs, from_wgs84
 from app.models import MediaBlob
 from tests.media import images
 from tests.media.conftest import Phone
@@ -24,9 +26,9 @@ class TestEvidence:
         r = await phone.upload(report_id, data)
         evidence = r.json()["evidence"]
         assert evidence["taken_at"] == "2026-11-28T01:30:00Z"  # no offset in EXIF: read in Asia/Shanghai
-        assert abs(evidence["lat"] - 32.0051) < 1e-6
-        assert abs(evidence["lon"] - 120.9052) < 1e-6
-        assert evidence["crs"] == "wgs84"
+        assert abs(evidence["location"]["lat"] - 32.0051) < 1e-6
+        assert abs(evidence["location"]["lon"] - 120.9052) < 1e-6
+        assert (evidence["location"]["crs"], evidence["location"]["accuracy_m"]) == ("wgs84", None)
         blob = (await session.execute(select(MediaBlob))).scalar_one()
         assert blob.taken_at == datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
         assert blob.lat is not None and abs(blob.lat - 32.0051) < 1e-6
@@ -34,7 +36,7 @@ class TestEvidence:
     async def test_offset_time_original_is_honoured(self, phone: Phone) -> None:
         report_id = await phone.report()
         r = await phone.upload(report_id, images.jpeg(offset="+00:00", gps=False))
-        assert r.json()["evidence"] == {"taken_at": "2026-11-28T09:30:00Z", "lat": None, "lon": None, "crs": "wgs84"}
+        assert r.json()["evidence"] == {"taken_at": "2026-11-28T09:30:00Z", "location": None}
 
     async def test_no_exif_gives_no_evidence(self, phone: Phone) -> None:
         report_id = await phone.report()
@@ -48,7 +50,17 @@ class TestEvidence:
         assert listed.status_code == 200
         (item,) = listed.json()["items"]
         assert item["evidence"]["taken_at"] == "2026-11-28T01:30:00Z"
-        assert abs(item["evidence"]["lat"] - 32.0051) < 1e-6
+        assert abs(item["evidence"]["location"]["lat"] - 32.0051) < 1e-6
+
+    async def test_the_evidence_position_is_answered_in_the_crs_asked_for(self, phone: Phone) -> None:
+        report_id = await phone.report()
+        await phone.upload(report_id, images.jpeg())
+        listed = await phone.get(f"/reports/{report_id}/attachments?crs=gcj02", who="town_a")
+        (item,) = listed.json()["items"]
+        lat, lon = from_wgs84(32.0051, 120.9052, Crs.GCJ02)
+        location = item["evidence"]["location"]
+        assert location["crs"] == "gcj02"
+        assert (location["lat"], location["lon"]) == (pytest.approx(lat, abs=1e-6), pytest.approx(lon, abs=1e-6))
 
 
 def assert_no_metadata(data: bytes) -> None:

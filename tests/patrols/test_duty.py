@@ -20,12 +20,16 @@ DUTY = "/api/v1/duty"
 async def patrol_for(
     client: httpx.AsyncClient, headers: dict[str, str], start: datetime, minutes: int, client_id: str
 ) -> dict[str, Any]:
-    """A patrol walking slowly inside the grid for `minutes` (a fix every 10 s, 1 m apart)."""
+    """A patrol walking slowly inside the grid for `minutes` (a fix every 10 s, 1 m apart), then ended."""
     patrol = await start_patrol(client, headers, start, client_id=client_id)
     points = walk(start, minutes * 6 + 1, step_m=1.0)
     for i in range(0, len(points), 1000):
-        body = await post_points(client, headers, patrol["id"], points[i : i + 1000])
-    return body["patrol"]
+        await post_points(client, headers, patrol["id"], points[i : i + 1000])
+    end = {"ended_at": (start + timedelta(minutes=minutes)).isoformat()}
+    ended = await client.post(f"/api/v1/patrols/{patrol['id']}/end", json=end, headers=headers)
+    assert ended.status_code == 200, ended.text
+    body: dict[str, Any] = ended.json()
+    return body
 
 
 def row(page: dict[str, Any], username: str) -> dict[str, Any]:
@@ -52,7 +56,8 @@ class TestDutyDay:
         assert (page["workers"], page["compliant"], page["required_minutes"]) == (2, 1, 120)
 
     async def test_overlapping_patrols_count_each_minute_once(self, client: httpx.AsyncClient, world: World) -> None:
-        """Two patrols carrying the same hour of walking must not make two hours of duty."""
+        """Two patrols carrying the same half hour of walking must not count it twice (the second phone
+        starts after the first ended, with a start time before that end)."""
         morning = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)  # 08:00 local
         first = await patrol_for(client, world["worker_a"], morning, 60, "phone-a")
         second = await patrol_for(client, world["worker_a"], morning + timedelta(minutes=30), 60, "phone-b")
@@ -125,8 +130,8 @@ class TestCheckinsAndVisits:
         self, client: httpx.AsyncClient, world: World
     ) -> None:
         patrol = await start_patrol(client, world["worker_a"], NOW - timedelta(minutes=30))
-        checkin = {"client_id": "c-1", "t": NOW.isoformat(), "lat": 32.001, "lon": 120.905, "crs": "wgs84",
-                   "note": "nothing abnormal"}  # fmt: skip
+        checkin = {"client_id": "c-1", "t": NOW.isoformat(), "note": "nothing abnormal",
+                   "location": {"lat": 32.001, "lon": 120.905, "crs": "wgs84", "accuracy_m": 5}}  # fmt: skip
         created = await client.post(f"/api/v1/patrols/{patrol['id']}/checkins", json=checkin, headers=world["worker_a"])
         assert created.status_code == 201 and created.json()["inside_grid"] is True
         replay = await client.post(f"/api/v1/patrols/{patrol['id']}/checkins", json=checkin, headers=world["worker_a"])
@@ -172,3 +177,31 @@ class TestCheckinsAndVisits:
         response = await client.post("/api/v1/visits", json=body, headers=world["worker_a"])
         assert response.status_code == 422 and response.json()["field"] == "report_id"
         assert response.json()["detail"] == "no such report"
+
+
+class TestMyDuty:
+    async def test_a_worker_reads_their_own_duty_like_their_row_of_the_list(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        morning = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)  # 08:00 local
+        await patrol_for(client, world["worker_a"], morning, 70, "morning")
+        mine = await client.get("/api/v1/me/duty", params={"date": "2026-11-28"}, headers=world["worker_a"])
+        assert mine.status_code == 200
+        body = mine.json()
+        listed = row((await client.get(DUTY, headers=world["town_a"])).json(), "worker_a")
+        assert body == {**listed, "date": "2026-11-28", "required_minutes": 120}
+        assert body["minutes_in_grid"] == pytest.approx(70) and body["compliant"] is False
+
+    async def test_the_day_defaults_to_today_and_an_idle_day_is_zeros(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        body = (await client.get("/api/v1/me/duty", headers=world["worker_a2"])).json()
+        assert (body["date"], body["grid_code"], body["minutes_in_grid"], body["compliant"]) == (
+            "2026-11-28", "320602100201002", 0, False,
+        )  # fmt: skip
+        other_day = await client.get("/api/v1/me/duty", params={"date": "2026-11-27"}, headers=world["worker_a"])
+        assert other_day.json()["date"] == "2026-11-27"
+
+    @pytest.mark.parametrize("who", ["town_a", "informant_a", "admin"])
+    async def test_only_grid_workers_have_a_duty(self, client: httpx.AsyncClient, world: World, who: str) -> None:
+        assert (await client.get("/api/v1/me/duty", headers=world[who])).status_code == 403

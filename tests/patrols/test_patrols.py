@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import httpx
 import pytest
@@ -99,6 +99,7 @@ class TestUploadPoints:
         in_order = await start_patrol(client, world["worker_a"], T0, client_id="in-order")
         for i in range(0, 90, 30):
             last = await post_points(client, world["worker_a"], in_order["id"], points[i : i + 30])
+        await client.post(f"{URL}/{in_order['id']}/end", headers=world["worker_a"])  # one open patrol at a time
         shuffled = await start_patrol(client, world["worker_a"], T0, client_id="shuffled")
         for i in (60, 0, 30):
             other = await post_points(client, world["worker_a"], shuffled["id"], list(reversed(points[i : i + 30])))
@@ -192,6 +193,18 @@ class TestEndPatrol:
             f"{URL}/{patrol['id']}/end", json={"ended_at": ended_at}, headers=world["worker_a"]
         )
         assert response.json()["ended_at"] == "2026-11-28T01:40:00Z"
+
+    async def test_times_sent_with_an_offset_are_answered_in_utc_with_z(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        shanghai = timezone(timedelta(hours=8))
+        patrol = await start_patrol(client, world["worker_a"], T0.astimezone(shanghai))
+        ended_at = (T0 + timedelta(minutes=40)).astimezone(shanghai).isoformat()
+        response = await client.post(
+            f"{URL}/{patrol['id']}/end", json={"ended_at": ended_at}, headers=world["worker_a"]
+        )
+        body = response.json()
+        assert (body["started_at"], body["ended_at"]) == ("2026-11-28T01:00:00Z", "2026-11-28T01:40:00Z")
 
 
 class TestReadPatrol:

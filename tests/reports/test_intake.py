@@ -99,7 +99,8 @@ class TestSubmit:
         assert created["location"]["crs"] == "wgs84"
         assert created["location"]["lat"] == pytest.approx(32.005, abs=1e-7)
         assert created["location"]["lon"] == pytest.approx(120.905, abs=1e-7)
-        assert created["raw_location"] == {"lat": gcj_lat, "lon": gcj_lon, "crs": "gcj02", "accuracy_m": None}
+        assert created["location"]["accuracy_m"] == 5
+        assert created["raw_location"] == {"lat": gcj_lat, "lon": gcj_lon, "crs": "gcj02", "accuracy_m": 5}
         again = (await client.get(f"{URL}/{created['id']}?crs=gcj02", headers=world["worker_a"])).json()
         assert again["location"]["lat"] == pytest.approx(gcj_lat, abs=1e-7)
         assert again["location"]["crs"] == "gcj02"
