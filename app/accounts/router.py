@@ -13,6 +13,7 @@ from app.accounts.deps import ActorDep, AdminDep
 from app.accounts.schemas import RefreshRequest, TokenPair, TokenRequest, UserCreate, UserRead, UserUpdate
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import NotFound
+from app.core.ids import parse_id
 from app.core.pagination import Page
 
 router = APIRouter()
@@ -121,7 +122,7 @@ async def list_users(
     responses={**ADMIN_ONLY, 404: _problem("No such user")},
 )
 async def read_user(user_id: str, _: AdminDep, session: SessionDep) -> UserRead:
-    return await _read(session, _parse_id(user_id))
+    return await _read(session, parse_id(user_id, "user", field="id"))
 
 
 @router.patch(
@@ -133,14 +134,8 @@ async def read_user(user_id: str, _: AdminDep, session: SessionDep) -> UserRead:
 async def update_user(
     user_id: str, body: UserUpdate, admin: AdminDep, session: SessionDep, clock: ClockDep
 ) -> UserRead:
-    user = await service.update_user(session, _parse_id(user_id), body, now=clock.now(), by=admin.id)
+    user = await service.update_user(session, parse_id(user_id, "user", field="id"), body, now=clock.now(), by=admin.id)
     return await _read(session, user.id)
-
-
-def _parse_id(raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise NotFound(f"no user has the id {raw}", field="id")
-    return int(raw)
 
 
 async def _read(session: AsyncSession, user_id: int) -> UserRead:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from app.accounts.actor import Level, Role
+from app.core.schemas import Schema
 from app.models import Region, User
 
 Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -23,20 +24,20 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [{"username": "town_op", "password": "s3cret-pass"}]})
 
     username: Username
     password: LoginPassword
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [{"refresh_token": "q7Jd…opaque…Xw"}]})
 
     refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
 
 
-class TokenPair(BaseModel):
+class TokenPair(Schema):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -56,7 +57,7 @@ class TokenPair(BaseModel):
     expires_in: int = Field(description="seconds until the access token expires")
 
 
-class UserCreate(BaseModel):
+class UserCreate(Schema):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -88,7 +89,7 @@ class UserCreate(BaseModel):
     phone: Phone | None = None
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Schema):
     """Fields an admin may change; omitted fields stay as they are."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"active": False}]})
@@ -99,13 +100,13 @@ class UserUpdate(BaseModel):
     phone: Phone | None = None
 
 
-class RegionRef(BaseModel):
+class RegionRef(Schema):
     code: str
     name: str
     level: Level
 
 
-class UserRead(BaseModel):
+class UserRead(Schema):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

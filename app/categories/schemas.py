@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import Field
+
+from app.core.schemas import Schema
 
 
-class CategoryNode(BaseModel):
+class CategoryNode(Schema):
     code: str
     name_zh: str
     name_en: str
     default_severity: int
     sensitive: bool
-    children: list[CategoryNode] = []
+    children: list[CategoryNode] = Field(default_factory=list)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from app.centres.sla import SlaColour
+from app.core.schemas import Schema
 from app.reports.schemas import ReportRead
 
 
-class QueueItem(BaseModel):
+class QueueItem(Schema):
     report: ReportRead
     sla: SlaColour | None
     time_left_s: float | None  # negative once overdue; None without a deadline

@@ -6,9 +6,15 @@ encoded as UTF-8 for any database or log: both are refused at the edge with 422 
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, field_validator
+
+# The instants a client may send: wide enough for any real report or filter, narrow enough that
+# every conversion (to UTC, to local time, plus a deadline or a retention period) stays representable.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def check_text(value: str) -> str:
@@ -34,6 +40,28 @@ def check_nested(value: Any) -> Any:
             check_nested(key)
             check_nested(item)
     return value
+
+
+def in_instant_range(value: datetime) -> bool:
+    """Whether `value` (aware) lies within EARLIEST..LATEST; 0001-01-01T00:00:00+14:00 has no UTC at all."""
+    try:
+        return EARLIEST <= value.astimezone(UTC) < LATEST
+    except OverflowError:
+        return False
+
+
+def check_instant(value: datetime) -> datetime:
+    """`value` unchanged (its offset kept: replays hash what the client sent), or ValueError."""
+    if not in_instant_range(value):
+        raise ValueError(f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(check_text)]
+"""A string parameter that no model holds (a form field): refused like every model string."""
+
+Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
+"""Every datetime a client sends, in a body or a query: with an offset, and within EARLIEST..LATEST."""
 
 
 class Schema(BaseModel):

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
-from app.accounts.deps import ActorDep, AdminDep, ScopeDep
+from app.core.auth import AdminPrincipalDep, PrincipalDep
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import NotFound
 from app.geo import queries, service
@@ -63,13 +63,13 @@ GridCodePath = Annotated[str, Path(pattern=r"^\d{15}$")]
 
 
 @router.post("/regions", status_code=201, responses=PROBLEMS)
-async def create_region(data: RegionCreate, session: SessionDep, clock: ClockDep, _: AdminDep) -> RegionRead:
+async def create_region(data: RegionCreate, session: SessionDep, clock: ClockDep, _: AdminPrincipalDep) -> RegionRead:
     region = await service.create_region(session, data, clock.now())
     return RegionRead.model_validate(region)
 
 
 @router.get("/regions/{code}", responses={404: {"description": "no such region"}})
-async def get_region(code: RegionCodePath, session: SessionDep, _: ActorDep) -> RegionRead:
+async def get_region(code: RegionCodePath, session: SessionDep, _: PrincipalDep) -> RegionRead:
     region = await queries.get_region(session, code)
     if region is None:
         raise NotFound(f"region {code} does not exist", field="code")
@@ -78,7 +78,7 @@ async def get_region(code: RegionCodePath, session: SessionDep, _: ActorDep) -> 
 
 @router.post("/grids", status_code=201, responses=PROBLEMS)
 async def create_grid(
-    data: GridCreate, session: SessionDep, clock: ClockDep, locator: LocatorDep, _: AdminDep
+    data: GridCreate, session: SessionDep, clock: ClockDep, locator: LocatorDep, _: AdminPrincipalDep
 ) -> GridRead:
     grid = await service.create_grid(session, data, clock.now(), locator)
     return GridRead.of(grid)
@@ -90,7 +90,7 @@ async def import_grids(
     session: SessionDep,
     clock: ClockDep,
     locator: LocatorDep,
-    _: AdminDep,
+    _: AdminPrincipalDep,
 ) -> GridImportResult:
     """A GeoJSON FeatureCollection of grids; all are imported, or none and every problem is listed."""
     imported = await service.import_grids(session, collection, clock.now(), locator)
@@ -99,7 +99,7 @@ async def import_grids(
 
 @router.get("/grids/locate", responses={404: {"description": "the point is outside every grid"}})
 async def locate(
-    point: Annotated[PointIn, Query()], session: SessionDep, settings: SettingsDep, locator: LocatorDep, _: ActorDep
+    point: Annotated[PointIn, Query()], session: SessionDep, settings: SettingsDep, locator: LocatorDep, _: PrincipalDep
 ) -> LocateResult:
     """The grid containing the point (or the nearest one within the tolerance) with its village, town, county, city."""
     lat, lon = to_wgs84(point.lat, point.lon, point.crs)
@@ -112,7 +112,7 @@ async def locate(
 
 
 @router.get("/grids/{code}", responses={404: {"description": "no such grid"}})
-async def get_grid(code: GridCodePath, session: SessionDep, scope: ScopeDep) -> GridRead:
+async def get_grid(code: GridCodePath, session: SessionDep, scope: PrincipalDep) -> GridRead:
     """A grid inside the caller's jurisdiction; any other is 404, as if it did not exist."""
     grid = await queries.get_grid_by_code(session, code)
     if grid is None or not scope.can_see_grid(grid.id, grid.region_code):

@@ -6,8 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from app.core.schemas import Schema
 from app.geo.coords import Crs
 from app.models import Grid
 
@@ -33,7 +34,7 @@ class GridKind(StrEnum):
     DEDICATED = "dedicated"
 
 
-class PointIn(BaseModel):
+class PointIn(Schema):
     """A position as the phone sent it; `crs` says which coordinate system it is in."""
 
     model_config = ConfigDict(
@@ -46,7 +47,7 @@ class PointIn(BaseModel):
     accuracy_m: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
-class RegionCreate(BaseModel):
+class RegionCreate(Schema):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"code": "320602100000", "name": "任港街道", "level": "town", "parent_code": "320602000000"}]
@@ -59,7 +60,7 @@ class RegionCreate(BaseModel):
     parent_code: RegionCode | None = None
 
 
-class RegionRead(BaseModel):
+class RegionRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     code: str
@@ -69,7 +70,7 @@ class RegionRead(BaseModel):
     created_at: datetime
 
 
-class GridCreate(BaseModel):
+class GridCreate(Schema):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -93,7 +94,7 @@ class GridCreate(BaseModel):
     boundary: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon, WGS-84, [lon, lat] order")
 
 
-class GridRead(BaseModel):
+class GridRead(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [{"id": "1", "code": "320602100201001"}]})
 
     id: str
@@ -129,27 +130,27 @@ class GridRead(BaseModel):
         )
 
 
-class GridImportResult(BaseModel):
+class GridImportResult(Schema):
     imported: int
 
 
-class RegionRef(BaseModel):
+class RegionRef(Schema):
     code: str
     name: str
 
 
-class GridSummary(BaseModel):
+class GridSummary(Schema):
     id: str
     code: str
     name: str
 
 
-class Position(BaseModel):
+class Position(Schema):
     lat: float
     lon: float
 
 
-class LocateResult(BaseModel):
+class LocateResult(Schema):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

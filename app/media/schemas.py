@@ -6,8 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
+from app.core.schemas import Schema
 from app.models import Attachment, MediaBlob
 
 API = "/api/v1"
@@ -19,7 +20,7 @@ class AttachmentRole(StrEnum):
     VERIFY = "verify"  # the check on the ground, with verify_pass / verify_fail
 
 
-class EvidenceRead(BaseModel):
+class EvidenceRead(Schema):
     """What the photo's EXIF says: when it was taken and where (WGS-84, as GPS records it)."""
 
     taken_at: datetime | None
@@ -28,7 +29,7 @@ class EvidenceRead(BaseModel):
     crs: str = "wgs84"
 
 
-class AttachmentRead(BaseModel):
+class AttachmentRead(Schema):
     id: str
     report_id: str
     sha256: str
@@ -66,7 +67,7 @@ class AttachmentRead(BaseModel):
         )
 
 
-class AttachmentSummary(BaseModel):
+class AttachmentSummary(Schema):
     """How many report photos were declared, how many arrived, how many are still to come.
 
     `expected` is None until the submitter declares it (then `missing` is 0). When client ids were
@@ -82,7 +83,7 @@ class AttachmentList(AttachmentSummary):
     items: list[AttachmentRead]
 
 
-class ExpectedAttachments(BaseModel):
+class ExpectedAttachments(Schema):
     """PUT body: a count, or the client ids of the photos still to be sent (or both, agreeing)."""
 
     count: int | None = Field(default=None, ge=0, le=100)

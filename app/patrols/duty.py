@@ -144,8 +144,8 @@ async def list_duty(session: AsyncSession, f: DutyFilter, *, cursor: str | None,
         .limit(limit + 1)
     )
     if cursor:
-        key = decode_cursor(cursor)
-        stmt = stmt.where(or_(Grid.code > str(key[0]), and_(Grid.code == str(key[0]), User.id > int(key[1]))))
+        code, last_id = decode_cursor(cursor, (str, int))
+        stmt = stmt.where(or_(Grid.code > code, and_(Grid.code == code, User.id > last_id)))
     rows = (await session.execute(stmt)).all()
     totals = (
         await session.execute(

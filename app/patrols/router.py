@@ -13,9 +13,9 @@ from sqlalchemy import select
 from app.accounts.actor import Level, Role
 from app.accounts.deps import ActorDep, ScopeDep
 from app.core.deps import ClockDep, SessionDep, SettingsDep
-from app.core.errors import Forbidden, Invalid
+from app.core.errors import Forbidden, NotFound
 from app.geo.coords import Crs
-from app.models import HouseholdVisit, PatrolCheckin, Region
+from app.models import Region
 from app.patrols import duty, queries, records, service, track
 from app.patrols.schemas import (
     BatchResult,
@@ -46,7 +46,7 @@ async def start_patrol(
     started = await service.start_patrol(session, actor, data, now=clock.now(), settings=settings)
     if not started.created:
         response.status_code = status.HTTP_200_OK
-    return queries.patrol_read(started.view)
+    return queries.patrol_read(started.value)
 
 
 @router.post(
@@ -68,11 +68,13 @@ async def upload_points(
 
 @router.post("/patrols/{patrol_id}/end", response_model=PatrolRead, summary="End a patrol (idempotent)")
 async def end_patrol(
-    patrol_id: str, actor: ActorDep, session: SessionDep, clock: ClockDep,
+    patrol_id: str, actor: ActorDep, session: SessionDep, clock: ClockDep, settings: SettingsDep,
     data: Annotated[PatrolEnd | None, Body()] = None,
 ) -> PatrolRead:  # fmt: skip
     ended_at = data.ended_at if data else None
-    view = await service.end_patrol(session, actor, patrol_id, ended_at=ended_at, now=clock.now())
+    view = await service.end_patrol(
+        session, actor, patrol_id, ended_at=ended_at, now=clock.now(), skew_s=settings.max_future_skew_s
+    )
     return queries.patrol_read(view)
 
 
@@ -107,7 +109,7 @@ async def add_checkin(
     recorded = await records.add_checkin(session, actor, patrol_id, data, now=clock.now(), settings=settings)
     if not recorded.created:
         response.status_code = status.HTTP_200_OK
-    c: PatrolCheckin = recorded.row
+    c = recorded.value
     return CheckinRead(
         id=str(c.id), patrol_id=str(c.patrol_id), client_id=c.client_id, t=c.t, lat=c.raw_lat, lon=c.raw_lon,
         crs=Crs(c.raw_crs), inside_grid=c.inside_grid, note=c.note,
@@ -124,14 +126,19 @@ async def record_visit(
     recorded = await records.record_visit(session, actor, data, now=clock.now(), settings=settings)
     if not recorded.created:
         response.status_code = status.HTTP_200_OK
-    v: HouseholdVisit = recorded.row
+    v = recorded.value
     return VisitRead(
         id=str(v.id), client_id=v.client_id, t=v.t, household=v.household, address=v.address, note=v.note,
         report_id=str(v.report_id) if v.report_id is not None else None, location=v.location,
     )  # fmt: skip
 
 
-@router.get("/duty", response_model=DutyPage, summary="The two-hour duty of every grid worker in scope, for a day")
+@router.get(
+    "/duty",
+    response_model=DutyPage,
+    summary="The two-hour duty of every grid worker in scope, for a day",
+    responses={404: {"description": "No such region, or one outside your jurisdiction (field region_code)"}},
+)
 async def list_duty(
     scope: ScopeDep, session: SessionDep, clock: ClockDep, settings: SettingsDep,
     date_: Annotated[date | None, Query(alias="date")] = None,
@@ -147,11 +154,9 @@ async def list_duty(
         region_code, level = actor.region_code, actor.region_level
     elif region_code is not None:
         raw_level = await session.scalar(select(Region.level).where(Region.code == region_code))
-        if raw_level is None:
-            raise Invalid("no such region", field="region_code")
+        if raw_level is None or not scope.covers_region(region_code, Level(raw_level)):
+            raise NotFound("no such region", field="region_code")  # outside the jurisdiction looks the same
         level = Level(raw_level)
-        if not scope.covers_region(region_code, level):
-            raise Forbidden("the region lies outside your jurisdiction", field="region_code")
     if actor.role is Role.OPERATOR and (region_code is None or level is None):
         raise Forbidden("you have no jurisdiction")
     day = date_ or track.local_day(clock.now(), ZoneInfo(settings.timezone))

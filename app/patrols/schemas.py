@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from app.core.schemas import Instant, Schema
 from app.geo.coords import Crs
 from app.geo.schemas import PointIn
 
@@ -14,29 +15,29 @@ MAX_BATCH = 1000
 ClientId = Field(min_length=1, max_length=249, pattern=r"^[\x21-\x7e]+$")
 
 
-class PatrolCreate(BaseModel):
+class PatrolCreate(Schema):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"client_id": "uuid:0b7c…", "started_at": "2026-11-28T08:30:00+08:00"}]},
     )
 
     client_id: str = ClientId
-    started_at: AwareDatetime
+    started_at: Instant
 
 
-class PatrolEnd(BaseModel):
+class PatrolEnd(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    ended_at: AwareDatetime | None = None
+    ended_at: Instant | None = None
 
 
-class PointCounts(BaseModel):
+class PointCounts(Schema):
     accepted: int = Field(description="points stored")
     counted: int = Field(description="points that count towards minutes, distance and coverage")
     rejected: int = Field(description="points stored with a reason and not counted (implausible)")
 
 
-class PatrolRead(BaseModel):
+class PatrolRead(Schema):
     id: str
     client_id: str
     worker: str
@@ -51,8 +52,9 @@ class PatrolRead(BaseModel):
     points: PointCounts
 
 
-class TrackPointIn(BaseModel):
-    """One fix. Coordinates are range-checked per point: a bad one is rejected, not the batch."""
+class TrackPointIn(Schema):
+    """One fix. Coordinates and times are range-checked per point: a bad one is rejected, not the batch
+    (`t` is checked against the Instant range by the service, as `bad_time`)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -64,7 +66,7 @@ class TrackPointIn(BaseModel):
     mock: bool = False
 
 
-class TrackBatch(BaseModel):
+class TrackBatch(Schema):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -82,30 +84,30 @@ class TrackBatch(BaseModel):
     points: list[TrackPointIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-class RejectedPoint(BaseModel):
+class RejectedPoint(Schema):
     seq: int
     reason: str
 
 
-class BatchResult(BaseModel):
+class BatchResult(Schema):
     accepted: int = Field(description="new points stored by this batch")
     duplicates: int = Field(description="points whose seq was already stored (or repeated in the batch)")
     rejected: list[RejectedPoint] = Field(description="malformed points, not stored")
     patrol: PatrolRead
 
 
-class CheckinCreate(BaseModel):
+class CheckinCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     client_id: str = ClientId
-    t: AwareDatetime
+    t: Instant
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
     crs: Crs
     note: str | None = Field(default=None, max_length=2000)
 
 
-class CheckinRead(BaseModel):
+class CheckinRead(Schema):
     id: str
     patrol_id: str
     client_id: str
@@ -117,11 +119,11 @@ class CheckinRead(BaseModel):
     note: str | None
 
 
-class VisitCreate(BaseModel):
+class VisitCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     client_id: str = ClientId
-    t: AwareDatetime
+    t: Instant
     household: str | None = Field(default=None, min_length=1, max_length=100)
     address: str | None = Field(default=None, min_length=1, max_length=255)
     note: str = Field(min_length=1, max_length=4000)
@@ -129,7 +131,7 @@ class VisitCreate(BaseModel):
     location: PointIn | None = None
 
 
-class VisitRead(BaseModel):
+class VisitRead(Schema):
     id: str
     client_id: str
     t: datetime
@@ -140,7 +142,7 @@ class VisitRead(BaseModel):
     location: dict[str, Any] | None
 
 
-class DutyRow(BaseModel):
+class DutyRow(Schema):
     username: str
     display_name: str | None
     grid_code: str
@@ -153,7 +155,7 @@ class DutyRow(BaseModel):
     compliant: bool
 
 
-class DutyPage(BaseModel):
+class DutyPage(Schema):
     date: date
     region_code: str | None
     required_minutes: int

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from app.core.schemas import Instant, Schema
 from app.geo.coords import Crs
 from app.geo.schemas import PointIn
 from app.reports.states import Action
@@ -21,7 +22,7 @@ REPORT_EXAMPLE: dict[str, Any] = {
 }
 
 
-class ReportCreate(BaseModel):
+class ReportCreate(Schema):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [REPORT_EXAMPLE]})
 
     client_id: str = Field(min_length=1, max_length=249, pattern=r"^[\x21-\x7e]+$")
@@ -29,20 +30,20 @@ class ReportCreate(BaseModel):
     severity: int | None = Field(default=None, ge=1, le=4, description="1 一般 … 4 特别重大; default from category")
     description: str = Field(min_length=1, max_length=4000)
     location: PointIn
-    occurred_at: AwareDatetime
+    occurred_at: Instant
     address: str | None = Field(default=None, max_length=255)
     settled_on_spot: bool = False
     result: str | None = Field(default=None, max_length=4000)
 
 
-class LocationRead(BaseModel):
+class LocationRead(Schema):
     lat: float
     lon: float
     crs: Crs
     accuracy_m: float | None = None
 
 
-class NearbyReport(BaseModel):
+class NearbyReport(Schema):
     """An open report close by: a possible duplicate of what the phone is about to send or just sent."""
 
     id: str
@@ -54,11 +55,11 @@ class NearbyReport(BaseModel):
     description: str
 
 
-class NearbyPage(BaseModel):
+class NearbyPage(Schema):
     items: list[NearbyReport]
 
 
-class ReportRead(BaseModel):
+class ReportRead(Schema):
     id: str
     case_no: str
     source: str
@@ -100,7 +101,7 @@ class ReportRead(BaseModel):
     )
 
 
-class TimelineEntry(BaseModel):
+class TimelineEntry(Schema):
     seq: int
     at: datetime
     actor: str
@@ -113,7 +114,7 @@ class TimelineEntry(BaseModel):
     data: dict[str, object] | None = None
 
 
-class ActionIn(BaseModel):
+class ActionIn(Schema):
     """One workflow action; which fields it needs is in the workflow table (DESIGN.md §4)."""
 
     model_config = ConfigDict(
@@ -141,7 +142,7 @@ class ActionIn(BaseModel):
         return {name for name in names if (getattr(self, name) or "").strip()}
 
 
-class ReportBatch(BaseModel):
+class ReportBatch(Schema):
     """Reports a phone kept while offline, sent in one request (each is replay-safe on its own)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"items": [REPORT_EXAMPLE]}]})
@@ -149,12 +150,12 @@ class ReportBatch(BaseModel):
     items: list[ReportCreate] = Field(min_length=1, max_length=100)
 
 
-class BatchResult(BaseModel):
+class BatchResult(Schema):
     client_id: str
     status: int  # 201 created, 200 seen before with the same content, 4xx refused (see problem)
     report: ReportRead | None = None
     problem: dict[str, Any] | None = None
 
 
-class BatchAnswer(BaseModel):
+class BatchAnswer(Schema):
     results: list[BatchResult]

@@ -38,8 +38,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from app.core.schemas import Schema
 from app.routing.calendar import CalendarMode, WorkCalendar
 from app.routing.tiers import Tier
 
@@ -48,20 +49,20 @@ MAX_MINUTES = 366 * 24 * 60
 CentreTier = Literal["town", "county", "city"]
 
 
-class TierLimitsIn(BaseModel):
+class TierLimitsIn(Schema):
     model_config = ConfigDict(extra="forbid")
     accept_minutes: int = Field(ge=1, le=MAX_MINUTES)
     resolve_minutes: int = Field(ge=1, le=MAX_MINUTES)
 
 
-class TierTable(BaseModel):
+class TierTable(Schema):
     model_config = ConfigDict(extra="forbid")
     town: TierLimitsIn
     county: TierLimitsIn
     city: TierLimitsIn
 
 
-class RuleIn(BaseModel):
+class RuleIn(Schema):
     model_config = ConfigDict(extra="forbid")
     category: str = Field(pattern=CATEGORY_PATTERN, max_length=32)
     severity: int | None = Field(default=None, ge=1, le=4)
@@ -69,7 +70,7 @@ class RuleIn(BaseModel):
     limits: dict[CentreTier, TierLimitsIn] | None = None
 
 
-class PolicyRules(BaseModel):
+class PolicyRules(Schema):
     """The `rules` JSON of a policy version (see the module docstring)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
+from app.core.schemas import Schema
 from app.routing.calendar import CalendarMode
 from app.routing.rules import PolicyRules
 
@@ -22,14 +23,14 @@ def _iso_day(value: object) -> date:
 IsoDay = Annotated[date, Path(description="YYYY-MM-DD"), BeforeValidator(_iso_day)]
 
 
-class PolicyCreate(BaseModel):
+class PolicyCreate(Schema):
     model_config = ConfigDict(extra="forbid")
     calendar: CalendarMode = CalendarMode.CALENDAR
     rules: PolicyRules
     note: str | None = Field(default=None, max_length=2000)
 
 
-class PolicyRead(BaseModel):
+class PolicyRead(Schema):
     version: int
     active: bool
     calendar: CalendarMode
@@ -39,13 +40,13 @@ class PolicyRead(BaseModel):
     created_at: datetime | None  # None only for the built-in default when nothing is stored
 
 
-class HolidayWrite(BaseModel):
+class HolidayWrite(Schema):
     model_config = ConfigDict(extra="forbid")
     is_workday: bool
     name: str | None = Field(default=None, max_length=64)
 
 
-class HolidayRead(BaseModel):
+class HolidayRead(Schema):
     day: date
     is_workday: bool
     name: str | None
