@@ -1,7 +1,9 @@
-"""The base of every wire model: what no string a client sends may hold.
+"""The base of every wire model, and the field types every domain shares: what no input may hold.
 
 PostgreSQL refuses a NUL character in text, and a lone surrogate (a JSON "\ud800" escape) cannot be
-encoded as UTF-8 for any database or log: both are refused at the edge with 422 naming the field.
+encoded as UTF-8 for any database or log: both are refused at the edge with 422 naming the field
+(`Schema` for model fields, `Text` for form fields, app.core.inputs for everything else).
+`Instant` is every datetime a client sends: aware, and within EARLIEST..LATEST.
 """
 
 from __future__ import annotations

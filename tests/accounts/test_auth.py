@@ -17,6 +17,7 @@ from app.core.clock import ManualClock
 from app.core.security import hash_token
 from app.models import AuthSession, RefreshToken, User
 from tests.accounts.support import (
+    ADMIN,
     LOGOUT_URL,
     ME_URL,
     REFRESH_URL,
@@ -136,8 +137,9 @@ class TestForgedClaims:
         self, client: httpx.AsyncClient, session: AsyncSession, app: FastAPI, claims: dict[str, Any]
     ) -> None:
         await arrange_world(session)
-        login = await sign_in(client)
+        login = await sign_in(client, ADMIN)
         genuine = jwt.decode(login.json()["access_token"], options={"verify_signature": False})
+        assert genuine["sub"] == "1"  # so that "١" or "01" read as 1 would reach this very user
         payload = {k: v for k, v in {**genuine, **claims}.items() if v is not None}
         token = jwt.encode(payload, app.state.jwt_secret, algorithm="HS256")
         response = await client.get(ME_URL, headers=bearer(token))
