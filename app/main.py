@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app import ops
+from app.accounts import deps as accounts_deps
 from app.accounts import router as accounts_router
 from app.categories import router as categories_router
 from app.categories.cache import CategoryCache
@@ -19,6 +20,7 @@ from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_handlers
 from app.core.gzipbody import GzipRequestMiddleware
+from app.core.inputs import refuse_bad_text
 from app.core.jobs import JobRegistry, JobWorker
 from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.openapi import install_problem_docs
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=lifespan,
         docs_url=None,  # install_docs serves /docs and /redoc with local assets
         redoc_url=None,
+        dependencies=[Depends(refuse_bad_text)],  # no NUL or lone surrogate in any path, query, header or JSON text
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)
     app.state.job_worker = worker
 
+    accounts_deps.install(app)
     install_handlers(app)
     install_problem_docs(app)
     install_docs(app)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.errors import problem_body, problem_response
 from app.core.metrics import Metrics
+from app.core.outage import OUTAGES
 from app.models import Job
 
 router = APIRouter(tags=["ops"])
@@ -63,6 +64,8 @@ async def _read_job_gauges(engine: AsyncEngine, metrics: Metrics, now: datetime)
                 select(func.count()).where(Job.status == "pending", Job.run_at < now - timedelta(minutes=1))
             )
     except SQLAlchemyError:
+        return
+    except OUTAGES:  # no connection at all
         return
     for status in ("pending", "done", "dead"):
         metrics.jobs.labels(status).set(counts.get(status, 0))

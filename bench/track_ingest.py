@@ -183,7 +183,7 @@ async def run(database: str, points: int, batch_size: int, concurrency: int) -> 
                     session, actor, PatrolCreate(client_id="bench", started_at=start), now=NOW, settings=settings
                 )
                 await session.commit()
-            jobs.append((actor, str(started.view.patrol.id), batch))
+            jobs.append((actor, str(started.value.patrol.id), batch))
         ingest_s, accepted, _ = await ingest_all(sessionmaker, settings, jobs, concurrency)
         replay_s, replay_accepted, replay_duplicates = await ingest_all(sessionmaker, settings, jobs, concurrency)
         # The same rows as stored (WGS-84 converted, raw kept), under other patrol ids, via COPY.

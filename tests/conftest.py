@@ -11,7 +11,7 @@ import asyncio
 import inspect
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -139,20 +139,10 @@ async def session(app: FastAPI, settings: Settings) -> AsyncIterator[AsyncSessio
     await engine.dispose()
 
 
-@pytest.fixture
-def api() -> Callable[[str], str]:
-    return lambda path: "/api/v1" + path
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if inspect.iscoroutinefunction(getattr(item, "function", None)):
             item.add_marker(pytest.mark.asyncio(loop_scope="session"))
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -1,29 +1,39 @@
-"""Turn the bearer token into an Actor and a Scope; every router depends on these."""
+"""Turn the bearer token into an Actor and a Scope; every router depends on these.
+
+`install(app)` also lends the same authentication to the layers below accounts (app.core.auth).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, FastAPI, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor, Level, Role
 from app.accounts.scope import Scope
+from app.core.auth import bearer
 from app.core.deps import SessionDep
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import decode_access_token
 from app.models import AuthSession, Region, User
 
-_bearer = HTTPBearer(auto_error=False)
-
 
 async def current_actor(
     request: Request,
     session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
+    return await authenticate(request, session, credentials)
+
+
+async def authenticate(
+    request: Request, session: AsyncSession, credentials: HTTPAuthorizationCredentials | None
+) -> Actor:
+    """The caller the bearer token names, if its session is live and its user active; 401 otherwise."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("a bearer access token is required")
     app_state = request.app.state
@@ -54,6 +64,17 @@ async def current_actor(
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+async def _authenticate_scope(
+    request: Request, session: AsyncSession, credentials: HTTPAuthorizationCredentials | None
+) -> Scope:
+    return Scope(await authenticate(request, session, credentials))
+
+
+def install(app: FastAPI) -> None:
+    """Authenticate the routes of the layers below accounts (core.auth.PrincipalDep) the same way."""
+    app.state.authenticate = _authenticate_scope
 
 
 def current_scope(actor: ActorDep) -> Scope:

@@ -94,10 +94,7 @@ async def list_users(
             raise Invalid(f"no region has the code {region_code}", field="region_code")
         stmt = stmt.where(User.region_code.startswith(region_prefix(region.code, Level(region.level))))
     if cursor:
-        key = decode_cursor(cursor)
-        if len(key) != 1 or not isinstance(key[0], int):
-            raise Invalid("cursor is not one this server issued", field="cursor")
-        stmt = stmt.where(User.id > key[0])
+        stmt = stmt.where(User.id > decode_cursor(cursor, (int,))[0])
     rows = (await session.execute(stmt)).all()
     page = [UserView(r[0], r[1], r[2]) for r in rows[:size]]
     next_cursor = encode_cursor([page[-1].user.id]) if len(rows) > len(page) else None

@@ -13,6 +13,7 @@ from app.accounts.deps import ActorDep, AdminDep
 from app.accounts.schemas import RefreshRequest, TokenPair, TokenRequest, UserCreate, UserRead, UserUpdate
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import NotFound
+from app.core.ids import parse_id
 from app.core.pagination import Page
 
 router = APIRouter()
@@ -131,7 +132,7 @@ async def list_users(
 )
 async def read_user(user_id: str, _: AdminDep, session: SessionDep) -> UserRead:
     """One user by id, with their role, region or grid and whether they are active."""
-    return await _read(session, _parse_id(user_id))
+    return await _read(session, parse_id(user_id, "user", field="id"))
 
 
 @router.patch(
@@ -144,14 +145,8 @@ async def update_user(
     user_id: str, body: UserUpdate, admin: AdminDep, session: SessionDep, clock: ClockDep
 ) -> UserRead:
     """Changes display name, phone, clearance, region or grid; `active: false` also ends every login."""
-    user = await service.update_user(session, _parse_id(user_id), body, now=clock.now(), by=admin.id)
+    user = await service.update_user(session, parse_id(user_id, "user", field="id"), body, now=clock.now(), by=admin.id)
     return await _read(session, user.id)
-
-
-def _parse_id(raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise NotFound(f"no user has the id {raw}", field="id")
-    return int(raw)
 
 
 async def _read(session: AsyncSession, user_id: int) -> UserRead:

@@ -1,13 +1,15 @@
 """Jurisdiction, in one place: who the caller is and which reports they may see.
 
-Every report query goes through `Scope.reports_clause()`; a report outside it is 404 to the caller.
+Every report query goes through `Scope.reports_clause()` (the caller's jurisdiction: queues, the
+workflow, duplicates) or `Scope.readable_clause()` (that, and whatever the caller submitted: reads);
+a report outside it is 404 to the caller.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, false, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from app.accounts.actor import Actor, Level, Role, region_prefix
 from app.models import Report
@@ -43,6 +45,11 @@ class Scope:
         if not self.sees_sensitive:
             where = and_(where, Report.sensitive.is_(False))
         return where
+
+    def readable_clause(self) -> ColumnElement[bool]:
+        """What the caller may read: the jurisdiction, and always the reports they submitted themselves
+        (a worker who reported outside their grid still attaches photos to it and follows it)."""
+        return or_(self.reports_clause(), Report.submitter_id == self.actor.id)
 
     def _territory(self) -> ColumnElement[bool]:
         actor = self.actor

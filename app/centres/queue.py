@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Level
 from app.accounts.scope import Scope
 from app.centres.sla import COLOUR_RANK, SlaColour, sla_state, time_left
-from app.core.errors import Invalid, NotFound
+from app.core.errors import NotFound
 from app.core.pagination import decode_cursor, encode_cursor
 from app.models import Region, Report
 from app.reports.states import OPEN_STATUSES, Status
@@ -99,10 +99,7 @@ async def list_queue(
 
 
 def _decode(cursor: str) -> list[int]:
-    key = decode_cursor(cursor)
-    if len(key) != 4 or not all(isinstance(k, int) for k in key):
-        raise Invalid("cursor does not belong to this query", field="cursor")
-    return [int(k) for k in key]
+    return decode_cursor(cursor, (int, int, int, int))
 
 
 async def _colour(

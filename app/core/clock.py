@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from app.core.errors import Invalid
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -29,3 +31,9 @@ class ManualClock:
 
     def set(self, when: datetime) -> None:
         self._now = when.astimezone(UTC)
+
+
+def check_not_future(value: datetime, now: datetime, skew_s: float, *, field: str) -> None:
+    """422 naming `field` when `value` lies after `now` by more than a phone clock's skew (max_future_skew_s)."""
+    if value > now + timedelta(seconds=skew_s):
+        raise Invalid(f"{field} lies in the future", field=field)

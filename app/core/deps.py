@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -27,10 +26,6 @@ def get_clock(request: Request) -> Clock:
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-def get_now(request: Request) -> datetime:
-    return get_clock(request).now()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,9 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.outage import OUTAGES, RETRY_AFTER_S, is_outage
 from app.core.requestid import current_request_id
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("app.errors")
 
 
 class AppError(Exception):
@@ -117,6 +120,17 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, body, dict(exc.headers or {}))
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """The database is down, restarting or out of connections: 503 with Retry-After, not a traceback.
+    Any other database error is a bug: re-raised to the 500 handler."""
+    if not is_outage(exc):
+        raise exc
+    log.warning("database unavailable (%s); answered 503", type(exc).__name__)
+    body = problem_body(503, "/problems/unavailable", "Service unavailable",
+                        "the database cannot be reached just now; try again shortly")  # fmt: skip
+    return problem_response(503, body, {"Retry-After": str(RETRY_AFTER_S)})
+
+
 async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
     body = problem_body(500, "/problems/internal", "Internal error", "An unexpected error occurred")
     return problem_response(500, body)
@@ -126,4 +140,6 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for outage in OUTAGES:
+        app.add_exception_handler(outage, _database_error)
     app.add_exception_handler(Exception, _unhandled)

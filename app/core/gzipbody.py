@@ -1,7 +1,8 @@
 """Accept request bodies sent with `Content-Encoding: gzip` (phones on weak networks compress).
 
 The body is inflated incrementally with a cap on the inflated size, so a small "zip bomb" gets 413
-instead of filling memory; a corrupt stream gets 400; any other encoding 415. The app downstream
+instead of filling memory; a corrupt or truncated stream, or bytes after its end (a second member,
+smuggled data), gets 400; any other encoding 415. The app downstream
 sees a plain body without the Content-Encoding header.
 """
 
@@ -75,6 +76,9 @@ class GzipRequestMiddleware:
             raise _Refused(400, "/problems/bad-encoding", "Bad gzip body", f"the gzip body is corrupt: {exc}") from exc
         if not inflater.eof:
             raise _Refused(400, "/problems/bad-encoding", "Bad gzip body", "the gzip body is truncated")
+        if inflater.unused_data:
+            detail = "there are bytes after the end of the gzip body"
+            raise _Refused(400, "/problems/bad-encoding", "Bad gzip body", detail)
         return bytes(out)
 
 

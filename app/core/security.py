@@ -6,14 +6,17 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from app.core.ids import as_id
+
 _hasher = PasswordHasher()
 ALGORITHM = "HS256"
+MAX_EXP = 7_258_118_400  # 2200-01-01: no token this server signs lives past it
 
 
 def hash_password(password: str) -> str:
@@ -46,7 +49,8 @@ def encode_access_token(secret: str, *, user_id: int, session_id: str, now: date
 
 
 def decode_access_token(secret: str, token: str, *, now: datetime) -> AccessClaims | None:
-    """The token's claims, or None when it is malformed, forged or expired at `now`."""
+    """The token's claims, or None when it is malformed, forged, expired at `now`, or carries claims
+    this server never issues (a `sub` that is no id, an `exp` that is no plausible time, …)."""
     try:
         payload = jwt.decode(
             token,
@@ -56,16 +60,17 @@ def decode_access_token(secret: str, token: str, *, now: datetime) -> AccessClai
         )
     except jwt.PyJWTError:
         return None
-    if payload.get("typ") != "access" or int(payload["exp"]) <= int(now.timestamp()):
+    user_id = as_id(payload.get("sub")) if isinstance(payload.get("sub"), str) else None
+    exp, sid = payload.get("exp"), payload.get("sid")
+    if payload.get("typ") != "access" or user_id is None or not _is_session_id(sid):
         return None
-    try:
-        return AccessClaims(
-            user_id=int(payload["sub"]),
-            session_id=str(payload["sid"]),
-            expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=now.tzinfo),
-        )
-    except (KeyError, ValueError):
+    if type(exp) is not int or not int(now.timestamp()) < exp <= MAX_EXP:
         return None
+    return AccessClaims(user_id=user_id, session_id=sid, expires_at=datetime.fromtimestamp(exp, tz=now.tzinfo))
+
+
+def _is_session_id(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str) and 0 < len(value) <= 64 and value.isascii() and value.isprintable()
 
 
 def new_refresh_token() -> tuple[str, str]:

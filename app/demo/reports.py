@@ -55,8 +55,8 @@ async def seed_reports(session: AsyncSession, plan: CityPlan, *, now: datetime, 
         )  # fmt: skip
         created += submission.created
         operator = users.get(_town_operator(grid))
-        if operator is not None and submission.created and submission.report.status == "reported" and n % 3 == 1:
-            await _progress(session, operator, submission.report.id, now, policies)
+        if operator is not None and submission.created and submission.value.status == "reported" and n % 3 == 1:
+            await _progress(session, operator, submission.value.id, now, policies)
     return created
 
 

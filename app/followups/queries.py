@@ -7,17 +7,13 @@ from collections.abc import Sequence
 from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Invalid
 from app.core.pagination import decode_cursor
 from app.models import FollowUp, Report
 
 
 def _key(cursor: str) -> tuple[int, int]:
-    try:
-        change, followup_id = decode_cursor(cursor)
-        return int(change), int(followup_id)
-    except (Invalid, TypeError, ValueError) as exc:
-        raise Invalid("since is a next_since value this server returned", field="since") from exc
+    change, followup_id = decode_cursor(cursor, (int, int), field="since")
+    return change, followup_id
 
 
 async def list_my_followups(

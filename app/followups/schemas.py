@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
-
+from app.core.schemas import Schema
 from app.reports.schemas import ReportRead
 
 
-class TaskRead(BaseModel):
+class TaskRead(Schema):
     id: str
     kind: str  # verify | check_on_site | add_info
     status: str  # open | done | cancelled: the phone drops what is no longer open
@@ -20,7 +19,7 @@ class TaskRead(BaseModel):
     report: ReportRead
 
 
-class TaskDelta(BaseModel):
+class TaskDelta(Schema):
     items: list[TaskRead]
     next_since: str  # send back as ?since= on the next sync
     more: bool  # true: call again with next_since right away

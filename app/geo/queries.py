@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from shapely.geometry import shape
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Grid, Region
@@ -44,7 +44,3 @@ async def list_grid_shapes_in_bbox(
         )
     )
     return [(code, shape(boundary)) for code, boundary in rows.all()]
-
-
-async def count_grids(session: AsyncSession) -> int:
-    return int((await session.execute(select(func.count()).select_from(Grid))).scalar_one())

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
-from app.accounts.deps import ActorDep, AdminDep, ScopeDep
+from app.core.auth import AdminPrincipalDep, PrincipalDep
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import NotFound
 from app.geo import examples as ex
@@ -63,7 +63,7 @@ GridCodePath = Annotated[str, Path(pattern=r"^\d{15}$")]
 
 
 @router.post("/regions", status_code=201, responses=PROBLEMS)
-async def create_region(data: RegionCreate, session: SessionDep, clock: ClockDep, _: AdminDep) -> RegionRead:
+async def create_region(data: RegionCreate, session: SessionDep, clock: ClockDep, _: AdminPrincipalDep) -> RegionRead:
     """An admin adds a region to the tree city → county → town → village; the parent must exist and
     be one level up. Codes are 12-digit division codes."""
     region = await service.create_region(session, data, clock.now())
@@ -71,7 +71,7 @@ async def create_region(data: RegionCreate, session: SessionDep, clock: ClockDep
 
 
 @router.get("/regions/{code}", responses={404: {"description": "no such region"}})
-async def get_region(code: RegionCodePath, session: SessionDep, _: ActorDep) -> RegionRead:
+async def get_region(code: RegionCodePath, session: SessionDep, _: PrincipalDep) -> RegionRead:
     """One region by its 12-digit code."""
     region = await queries.get_region(session, code)
     if region is None:
@@ -81,7 +81,7 @@ async def get_region(code: RegionCodePath, session: SessionDep, _: ActorDep) -> 
 
 @router.post("/grids", status_code=201, responses=PROBLEMS)
 async def create_grid(
-    data: GridCreate, session: SessionDep, clock: ClockDep, locator: LocatorDep, _: AdminDep
+    data: GridCreate, session: SessionDep, clock: ClockDep, locator: LocatorDep, _: AdminPrincipalDep
 ) -> GridRead:
     """An admin adds a grid to a village: a valid GeoJSON polygon (WGS-84) that overlaps no other grid;
     a comprehensive grid holds 300–500 households, a dedicated one none."""
@@ -95,7 +95,7 @@ async def import_grids(
     session: SessionDep,
     clock: ClockDep,
     locator: LocatorDep,
-    _: AdminDep,
+    _: AdminPrincipalDep,
 ) -> GridImportResult:
     """A GeoJSON FeatureCollection of grids; all are imported, or none and every problem is listed."""
     imported = await service.import_grids(session, collection, clock.now(), locator)
@@ -104,7 +104,11 @@ async def import_grids(
 
 @router.get("/grids/locate", responses={404: {"description": "the point is outside every grid"}})
 async def locate(
-    point: Annotated[Location, Query()], session: SessionDep, settings: SettingsDep, locator: LocatorDep, _: ActorDep
+    point: Annotated[Location, Query()],
+    session: SessionDep,
+    settings: SettingsDep,
+    locator: LocatorDep,
+    _: PrincipalDep,
 ) -> LocateResult:
     """The grid containing the point (or the nearest one within the tolerance) with its village, town, county, city."""
     lat, lon = to_wgs84(point.lat, point.lon, point.crs)
@@ -117,7 +121,7 @@ async def locate(
 
 
 @router.get("/grids/{code}", responses={404: {"description": "no such grid"}})
-async def get_grid(code: GridCodePath, session: SessionDep, scope: ScopeDep, crs: Crs = Crs.WGS84) -> GridRead:
+async def get_grid(code: GridCodePath, session: SessionDep, scope: PrincipalDep, crs: Crs = Crs.WGS84) -> GridRead:
     """A grid inside the caller's jurisdiction; any other is 404, as if it did not exist.
 
     `?crs=gcj02` (or `bd09`) answers the boundary in that system, ready to draw on an Amap (or Baidu) map."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.core.schemas import check_instant
 from app.media.sniff import JPEG, PNG, WEBP, pillow_format
 
 EXIF_IFD = 0x8769
@@ -68,7 +69,8 @@ def process(path: Path, content_type: str, local_tz: tzinfo) -> Processed:
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
         if isinstance(exc, UndecodableImage):
             raise
-        raise UndecodableImage(f"the file cannot be decoded as {content_type}: {exc}") from exc
+        # Not the decoder's own words: they can name the spool file's path on this server.
+        raise UndecodableImage(f"the file cannot be decoded as {content_type} (corrupt or truncated)") from exc
     served = Rendition(_encode(clean, content_type, icc, quality=90), content_type)
     thumb = clean.copy()
     thumb.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX), Image.Resampling.LANCZOS)
@@ -110,12 +112,12 @@ def _taken_at(ifd: dict[int, Any], local_tz: tzinfo) -> datetime | None:
     raw = _text(ifd.get(DATETIME_ORIGINAL))
     if not raw:
         return None
+    offset = _offset(_text(ifd.get(OFFSET_TIME_ORIGINAL)))
     try:
         naive = datetime.strptime(raw[:19], "%Y:%m:%d %H:%M:%S")
-    except ValueError:
+        return check_instant(naive.replace(tzinfo=offset or local_tz)).astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or an absurd one (year 1, year 9999): no evidence
         return None
-    offset = _offset(_text(ifd.get(OFFSET_TIME_ORIGINAL)))
-    return naive.replace(tzinfo=offset or local_tz).astimezone(UTC)
 
 
 def _offset(raw: str | None) -> timezone | None:

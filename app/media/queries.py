@@ -9,19 +9,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.scope import Scope
 from app.core.errors import NotFound
+from app.core.ids import parse_id
 from app.media.schemas import AttachmentRole, AttachmentSummary
 from app.models import Attachment, AttachmentExpectation, MediaBlob, Report
 
+AttachmentRow = tuple[Attachment, MediaBlob]
 
-async def get_attachment(session: AsyncSession, scope: Scope, attachment_id: str) -> tuple[Attachment, MediaBlob]:
-    """The attachment and its blob if the caller may see its report; 404 otherwise."""
-    if not attachment_id.isdigit():
-        raise NotFound("no such attachment")
+
+async def get_attachment(session: AsyncSession, scope: Scope, attachment_id: str) -> AttachmentRow:
+    """The attachment and its blob if the caller may read its report; 404 otherwise."""
     stmt = (
         select(Attachment, MediaBlob)
         .join(MediaBlob, MediaBlob.sha256 == Attachment.sha256)
         .join(Report, Report.id == Attachment.report_id)
-        .where(Attachment.id == int(attachment_id), scope.reports_clause())
+        .where(Attachment.id == parse_id(attachment_id, "attachment"), scope.readable_clause())
     )
     row = (await session.execute(stmt)).first()
     if row is None:
@@ -36,7 +37,7 @@ async def find_attachment(
     role: str | None = None,
     sha256: str | None = None,
     client_id: str | None = None,
-) -> tuple[Attachment, MediaBlob] | None:
+) -> AttachmentRow | None:
     """The report's attachment with these bytes in this role, or with this client id."""
     stmt = select(Attachment, MediaBlob).join(MediaBlob, MediaBlob.sha256 == Attachment.sha256)
     stmt = stmt.where(Attachment.report_id == report_id)

@@ -17,7 +17,8 @@ from fastapi.responses import FileResponse
 from app.accounts.deps import ActorDep, AdminDep, ScopeDep
 from app.core.config import Settings
 from app.core.deps import ClockDep, SessionDep, SettingsDep
-from app.core.errors import NotFound
+from app.core.errors import Invalid, NotFound
+from app.core.schemas import Text, check_text
 from app.geo.coords import Crs
 from app.media import queries, service
 from app.media.schemas import AttachmentList, AttachmentRead, AttachmentRole, AttachmentSummary, ExpectedAttachments
@@ -70,7 +71,7 @@ async def upload_attachment(
     clock: ClockDep,
     settings: SettingsDep,
     role: Annotated[AttachmentRole, Form()] = AttachmentRole.REPORT,
-    client_id: Annotated[str | None, Form(min_length=1, max_length=255)] = None,
+    client_id: Annotated[Text | None, Form(min_length=1, max_length=255)] = None,
     crs: Crs = Crs.WGS84,
 ) -> AttachmentRead:
     """A photo for the report (multipart `file`), in a `role`: `report` (what was seen), `result` (the
@@ -78,15 +79,16 @@ async def upload_attachment(
     GPS are kept as `evidence` (position in `?crs=`) and stripped from what is served. Replay-safe:
     the same bytes in the same role answer 200."""
     report = await reports.get_report(session, scope, report_id)
-    upload = service.Upload(source=file, role=role, client_id=client_id, filename=file.filename)
+    upload = service.Upload(source=file, role=role, client_id=client_id, filename=_filename(file))
     done = await service.attach(
         session, _store(settings), actor, report, upload,
         max_bytes=settings.max_upload_bytes, local_tz=ZoneInfo(settings.timezone), now=clock.now(),
     )  # fmt: skip
+    attachment, blob = done.value
     if not done.created:
         response.status_code = status.HTTP_200_OK
-    response.headers["Location"] = f"/api/v1/attachments/{done.attachment.id}"
-    return AttachmentRead.of(done.attachment, done.blob, crs)
+    response.headers["Location"] = f"/api/v1/attachments/{attachment.id}"
+    return AttachmentRead.of(attachment, blob, crs)
 
 
 @router.get(ATTACHMENTS_PATH, response_model=AttachmentList, summary="A report's photos and which are missing")
@@ -151,6 +153,14 @@ async def get_original(
     """The uploaded bytes unchanged, metadata included: evidence, for admins only."""
     _attachment, blob = await queries.get_attachment(session, scope, attachment_id)
     return _file(_store(settings), blob.sha256, Kind.ORIGINAL, blob.content_type)
+
+
+def _filename(file: UploadFile) -> str | None:
+    """The name the phone gave the file, kept as a label; one no database can store is refused."""
+    try:
+        return check_text(file.filename) if file.filename else None
+    except ValueError as exc:
+        raise Invalid(f"the file name {exc}", field="file") from None
 
 
 def _file(store: MediaStore, sha256: str, kind: Kind, media_type: str) -> Response:

@@ -1,6 +1,6 @@
 """Writes: attach a photo to a report, declare how many are expected. Services flush, never commit.
 
-Replay rules (a phone that lost the response sends the same request again):
+Replay rules (a phone that lost the response sends the same request again; core.idempotency):
 - the same bytes in the same role of the same report answer the existing attachment (created=False);
 - the same client_id with other bytes or another role is a 409 naming `client_id`;
 - the same bytes on another report add a row but share the stored file.
@@ -19,8 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor, Role
 from app.core.db import dialect_insert
-from app.core.errors import Conflict, Forbidden, Invalid, PayloadTooLarge
+from app.core.errors import Forbidden, Invalid, PayloadTooLarge
+from app.core.idempotency import Replay, create_or_replay
 from app.media import exif, queries
+from app.media.queries import AttachmentRow
 from app.media.schemas import AttachmentRole, AttachmentSummary, ExpectedAttachments
 from app.media.sniff import HEAD_BYTES, sniff
 from app.media.storage import Kind, MediaStore, Readable, Spooled, TooLarge
@@ -33,13 +35,6 @@ class Upload:
     role: AttachmentRole
     client_id: str | None
     filename: str | None
-
-
-@dataclass(frozen=True)
-class Attached:
-    attachment: Attachment
-    blob: MediaBlob
-    created: bool
 
 
 def check_may_attach(actor: Actor, report: Report, role: AttachmentRole) -> None:
@@ -63,7 +58,7 @@ async def attach(
     max_bytes: int,
     local_tz: tzinfo,
     now: datetime,
-) -> Attached:
+) -> Replay[AttachmentRow]:
     check_may_attach(actor, report, upload.role)
     try:
         spooled = await store.spool(upload.source, max_bytes, HEAD_BYTES)
@@ -87,35 +82,32 @@ async def _attach_spooled(
     spooled: Spooled,
     local_tz: tzinfo,
     now: datetime,
-) -> Attached:
+) -> Replay[AttachmentRow]:
     if spooled.size == 0:
         raise Invalid("the file is empty", field="file")
     content_type = sniff(spooled.head)
     if content_type is None:
         raise Invalid("the file is not a JPEG, PNG or WebP image", field="file")
-    same = await _replayed(session, report.id, upload, spooled.sha256)
-    if same is not None:
-        return same
-    blob = await session.get(MediaBlob, spooled.sha256)
-    if blob is None:
-        blob = await _store_blob(session, store, spooled, content_type, local_tz, now)
-    return await _insert_attachment(session, actor, report.id, upload, blob, now)
 
+    async def find() -> AttachmentRow | None:
+        """The attachment this upload already made: by its client_id, else by these bytes in this role."""
+        if upload.client_id is not None:
+            by_client = await queries.find_attachment(session, report.id, client_id=upload.client_id)
+            if by_client is not None:
+                return by_client
+        return await queries.find_attachment(session, report.id, role=upload.role.value, sha256=spooled.sha256)
 
-async def _replayed(session: AsyncSession, report_id: int, upload: Upload, sha256: str) -> Attached | None:
-    """The attachment this upload already made, if any; 409 when its client_id was used for other bytes."""
-    if upload.client_id is not None:
-        by_client = await queries.find_attachment(session, report_id, client_id=upload.client_id)
-        if by_client is not None:
-            attachment, blob = by_client
-            if attachment.sha256 != sha256 or attachment.role != upload.role.value:
-                raise Conflict(
-                    "an attachment with this client_id already exists with other bytes or another role",
-                    field="client_id",
-                )
-            return Attached(attachment, blob, created=False)
-    found = await queries.find_attachment(session, report_id, role=upload.role.value, sha256=sha256)
-    return Attached(found[0], found[1], created=False) if found else None
+    async def create() -> AttachmentRow | None:
+        blob = await session.get(MediaBlob, spooled.sha256)
+        if blob is None:
+            blob = await _store_blob(session, store, spooled, content_type, local_tz, now)
+        return await _insert_attachment(session, actor, report.id, upload, blob, now)
+
+    return await create_or_replay(
+        find=find, create=create,
+        same=lambda row: row[0].sha256 == spooled.sha256 and row[0].role == upload.role.value,
+        conflict="an attachment with this client_id already exists with other bytes or another role",
+    )  # fmt: skip
 
 
 async def _store_blob(
@@ -155,7 +147,8 @@ async def _store_blob(
 
 async def _insert_attachment(
     session: AsyncSession, actor: Actor, report_id: int, upload: Upload, blob: MediaBlob, now: datetime
-) -> Attached:
+) -> AttachmentRow | None:
+    """The new attachment, or None when a concurrent twin of this upload inserted first."""
     values = {
         "report_id": report_id,
         "sha256": blob.sha256,
@@ -167,14 +160,11 @@ async def _insert_attachment(
     }
     stmt = dialect_insert(session, Attachment).values(**values).on_conflict_do_nothing().returning(Attachment.id)
     new_id = (await session.execute(stmt)).scalar_one_or_none()
-    if new_id is None:  # a concurrent twin of this upload won the race
-        same = await _replayed(session, report_id, upload, blob.sha256)
-        if same is None:
-            raise Conflict("a concurrent upload conflicts with this one; retry", field="client_id")
-        return same
+    if new_id is None:
+        return None
     attachment = await session.get(Attachment, new_id)
     assert attachment is not None
-    return Attached(attachment, blob, created=True)
+    return attachment, blob
 
 
 async def declare_expected(

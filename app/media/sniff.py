@@ -26,7 +26,3 @@ def sniff(head: bytes) -> str | None:
 def pillow_format(content_type: str) -> str:
     """Pillow's name for an accepted media type (what the decoder must agree it opened)."""
     return _PILLOW_FORMATS[content_type]
-
-
-def extension(content_type: str) -> str:
-    return {JPEG: "jpg", PNG: "png", WEBP: "webp"}[content_type]

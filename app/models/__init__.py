@@ -1,10 +1,10 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
+from app.core.jobs.models import Job, JobAttempt  # registered with the other tables
 from app.models.account import AuthSession, RefreshToken, User
 from app.models.category import Category
 from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
-from app.models.job import Job, JobAttempt
 from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy

@@ -18,12 +18,6 @@ def format_case_no(county_code: str, received_at: datetime, report_id: int) -> s
     return f"{county_code[:6]}-{received_at.astimezone(CASE_NO_TZ):%Y%m%d}-{report_id:06d}"
 
 
-def parse_case_no(case_no: str) -> int | None:
-    """The report id inside a case number, or None if it is not one."""
-    parts = case_no.split("-")
-    return int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
-
-
 class Report(Base):
     __tablename__ = "report"
 

@@ -147,8 +147,8 @@ async def list_duty(session: AsyncSession, f: DutyFilter, *, cursor: str | None,
     rows_of_day, minutes = _duty_rows(f.day)
     stmt = rows_of_day.where(_territory(f)).order_by(Grid.code, User.id).limit(limit + 1)
     if cursor:
-        key = decode_cursor(cursor)
-        stmt = stmt.where(or_(Grid.code > str(key[0]), and_(Grid.code == str(key[0]), User.id > int(key[1]))))
+        code, last_id = decode_cursor(cursor, (str, int))
+        stmt = stmt.where(or_(Grid.code > code, and_(Grid.code == code, User.id > last_id)))
     rows = (await session.execute(stmt)).all()
     compliant = func.coalesce(func.sum(case((minutes >= f.required_minutes - _EPSILON, 1), else_=0)), 0)
     totals = (

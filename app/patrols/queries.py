@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Level, Role
 from app.accounts.scope import Scope
 from app.core.errors import NotFound
+from app.core.ids import parse_id
 from app.core.schemas import iso_utc
 from app.geo.coords import Crs, from_wgs84
 from app.geo.schemas import LocationRead
@@ -29,12 +30,6 @@ class PatrolView:
     worker: str
 
 
-def parse_id(raw: str, field: str = "patrol_id") -> int:
-    if not raw.isdigit() or len(raw) > 18:
-        raise NotFound("no such patrol", field=field)
-    return int(raw)
-
-
 async def get_patrol(session: AsyncSession, scope: Scope, patrol_id: str) -> PatrolView:
     """The patrol if the caller may see it (its worker, operators over its grid, admin), else 404."""
     row = (
@@ -42,7 +37,7 @@ async def get_patrol(session: AsyncSession, scope: Scope, patrol_id: str) -> Pat
             select(Patrol, Grid, User.username)
             .join(Grid, Grid.id == Patrol.grid_id)
             .join(User, User.id == Patrol.worker_id)
-            .where(Patrol.id == parse_id(patrol_id))
+            .where(Patrol.id == parse_id(patrol_id, "patrol", field="patrol_id"))
         )
     ).first()
     if row is None or not can_see(scope, row[0], row[1]):

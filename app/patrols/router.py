@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.accounts.actor import Level, Role
 from app.accounts.deps import ActorDep, ScopeDep
 from app.core.deps import ClockDep, SessionDep, SettingsDep
-from app.core.errors import Forbidden, Invalid, NotFound
+from app.core.errors import Forbidden, NotFound
 from app.core.schemas import Schema
 from app.geo.coords import Crs
 from app.models import Region
@@ -63,7 +63,7 @@ async def start_patrol(
     started = await service.start_patrol(session, actor, data, now=clock.now(), settings=settings)
     if not started.created:
         response.status_code = status.HTTP_200_OK
-    return queries.patrol_read(started.view)
+    return queries.patrol_read(started.value)
 
 
 @router.post(
@@ -139,7 +139,7 @@ async def add_checkin(
     recorded = await records.add_checkin(session, actor, patrol_id, data, now=clock.now(), settings=settings)
     if not recorded.created:
         response.status_code = status.HTTP_200_OK
-    return queries.checkin_read(recorded.row, crs)
+    return queries.checkin_read(recorded.value, crs)
 
 
 @router.post(
@@ -155,7 +155,7 @@ async def record_visit(
     recorded = await records.record_visit(session, actor, data, now=clock.now(), settings=settings)
     if not recorded.created:
         response.status_code = status.HTTP_200_OK
-    return queries.visit_read(recorded.row, crs)
+    return queries.visit_read(recorded.value, crs)
 
 
 @router.get("/me/duty", response_model=MyDuty, summary="My two-hour duty on a day (grid workers)")
@@ -174,7 +174,12 @@ async def my_duty(
     return mine
 
 
-@router.get("/duty", response_model=DutyPage, summary="The two-hour duty of every grid worker in scope, for a day")
+@router.get(
+    "/duty",
+    response_model=DutyPage,
+    summary="The two-hour duty of every grid worker in scope, for a day",
+    responses={404: {"description": "No such region, or one outside your jurisdiction (field region_code)"}},
+)
 async def list_duty(
     scope: ScopeDep, session: SessionDep, clock: ClockDep, settings: SettingsDep,
     date_: Annotated[date | None, Query(alias="date")] = None,
@@ -192,11 +197,9 @@ async def list_duty(
         region_code, level = actor.region_code, actor.region_level
     elif region_code is not None:
         raw_level = await session.scalar(select(Region.level).where(Region.code == region_code))
-        if raw_level is None:
-            raise Invalid("no such region", field="region_code")
+        if raw_level is None or not scope.covers_region(region_code, Level(raw_level)):
+            raise NotFound("no such region", field="region_code")  # outside the jurisdiction looks the same
         level = Level(raw_level)
-        if not scope.covers_region(region_code, level):
-            raise Forbidden("the region lies outside your jurisdiction", field="region_code")
     if actor.role is Role.OPERATOR and (region_code is None or level is None):
         raise Forbidden("you have no jurisdiction")
     day = date_ or track.local_day(clock.now(), ZoneInfo(settings.timezone))

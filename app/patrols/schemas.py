@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field
 
-from app.core.schemas import Schema
+from app.core.schemas import Instant, Schema
 from app.geo import examples as ex
 from app.geo.coords import Crs
 from app.geo.schemas import Location, LocationRead
@@ -27,7 +27,7 @@ class PatrolCreate(Schema):
     )
 
     client_id: str = ClientId
-    started_at: AwareDatetime
+    started_at: Instant
 
 
 class PatrolEnd(Schema):
@@ -35,7 +35,7 @@ class PatrolEnd(Schema):
         extra="forbid", json_schema_extra={"examples": [{"ended_at": "2026-11-28T10:42:00+08:00"}]}
     )
 
-    ended_at: AwareDatetime | None = None
+    ended_at: Instant | None = None
 
 
 class PointCounts(Schema):
@@ -60,7 +60,8 @@ class PatrolRead(Schema):
 
 
 class TrackPointIn(Schema):
-    """One fix. Coordinates are range-checked per point: a bad one is rejected, not the batch."""
+    """One fix. Coordinates and times are range-checked per point: a bad one is rejected, not the batch
+    (`t` is checked against the Instant range by the service, as `bad_time`)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -114,7 +115,7 @@ class CheckinCreate(Schema):
     )  # fmt: skip
 
     client_id: str = ClientId
-    t: AwareDatetime
+    t: Instant
     location: Location
     note: str | None = Field(default=None, max_length=2000)
 
@@ -143,7 +144,7 @@ class VisitCreate(Schema):
     )  # fmt: skip
 
     client_id: str = ClientId
-    t: AwareDatetime
+    t: Instant
     household: str | None = Field(default=None, min_length=1, max_length=100)
     address: str | None = Field(default=None, min_length=1, max_length=255)
     note: str = Field(min_length=1, max_length=4000)

@@ -14,17 +14,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import CursorResult, bindparam, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger, Boolean, DateTime, Float
 
 from app.accounts.actor import Actor, Role
+from app.core.clock import check_not_future
 from app.core.config import Settings
-from app.core.db import dialect_insert
+from app.core.db import insert_ignore
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
-from app.core.schemas import iso_utc
+from app.core.idempotency import Replay, create_or_replay
+from app.core.ids import parse_id
+from app.core.schemas import in_instant_range, iso_utc
 from app.geo.coords import to_wgs84_many
 from app.models import Grid, Patrol, TrackPoint, User
 from app.patrols import duty, partitions, queries, track
@@ -33,12 +36,6 @@ from app.patrols.schemas import PatrolCreate, RejectedPoint, TrackBatch, TrackPo
 
 EARLIEST_BEFORE_START = timedelta(hours=1)  # a fix this long before the patrol started is refused
 LONGEST_PATROL = timedelta(hours=24)  # a fix this long after it started is refused
-
-
-@dataclass(frozen=True)
-class Started:
-    view: PatrolView
-    created: bool
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,7 @@ def rules_of(settings: Settings) -> track.Rules:
 
 async def start_patrol(
     session: AsyncSession, actor: Actor, data: PatrolCreate, *, now: datetime, settings: Settings
-) -> Started:
+) -> Replay[PatrolView]:
     """Start a patrol, or answer the one this client_id started. A worker has one open patrol at a
     time: another start is 409 naming it; the partial unique index on open patrols holds that even
     against two starts racing each other (the insert then does nothing and finds the winner)."""
@@ -68,11 +65,13 @@ async def start_patrol(
         raise Forbidden("only a grid worker patrols")
     if actor.grid_id is None:
         raise Forbidden("you are not assigned to a grid")
-    if data.started_at > now + timedelta(seconds=settings.max_future_skew_s):
-        raise Invalid("started_at lies in the future", field="started_at")
+    check_not_future(data.started_at, now, settings.max_future_skew_s, field="started_at")
     await _lock_worker(session, actor.id)
-    existing = await _by_client_id(session, actor.id, data.client_id)
-    if existing is None:
+
+    async def find() -> Patrol | None:
+        return await _by_client_id(session, actor.id, data.client_id)
+
+    async def create() -> Patrol | None:
         await _refuse_if_open(session, actor.id)
         values = {
             "worker_id": actor.id, "grid_id": actor.grid_id, "client_id": data.client_id,
@@ -80,18 +79,21 @@ async def start_patrol(
             "status": "open", "minutes_in_grid": 0.0, "distance_m": 0.0, "coverage": 0.0, "points_accepted": 0,
             "points_counted": 0, "created_at": now, "updated_at": now,
         }  # fmt: skip
-        inserted = await insert_ignore(session, Patrol, values, None)
-        existing = await _by_client_id(session, actor.id, data.client_id)
-        if existing is None:  # a concurrent start of another patrol won
+        if await insert_ignore(session, Patrol, values, None):  # None: any unique key, the one-open index too
+            return await find()
+        if await find() is None:  # not a twin of this client_id: a concurrent start of another patrol won
             await _refuse_if_open(session, actor.id)
             raise Conflict("another patrol started at the same moment", field="client_id")
-        if inserted:
-            view = await _view(session, existing)
-            await _refresh(session, view, settings, now)
-            return Started(view, created=True)
-    if existing.started_at != data.started_at:
-        raise Conflict("a patrol with this client_id already exists with a different started_at", field="client_id")
-    return Started(await _view(session, existing), created=False)
+        return None
+
+    started = await create_or_replay(
+        find=find, create=create, same=lambda patrol: patrol.started_at == data.started_at,
+        conflict="a patrol with this client_id already exists with a different started_at",
+    )  # fmt: skip
+    view = await _view(session, started.value)
+    if started.created:
+        await _refresh(session, view, settings, now)
+    return started.map(lambda _: view)
 
 
 async def _refuse_if_open(session: AsyncSession, worker_id: int) -> None:
@@ -122,8 +124,7 @@ async def end_patrol(
         end = ended_at or now
         if end < patrol.started_at:
             raise Invalid("ended_at lies before started_at", field="ended_at")
-        if end > now + timedelta(minutes=10):
-            raise Invalid("ended_at lies in the future", field="ended_at")
+        check_not_future(end, now, settings.max_future_skew_s, field="ended_at")
         await _lock_worker(session, actor.id)
         await session.execute(
             update(Patrol).where(Patrol.id == patrol.id).values(status="ended", ended_at=end, updated_at=now)
@@ -189,6 +190,8 @@ def _malformed(p: TrackPointIn, earliest: datetime, last: datetime, latest: date
         return "bad_coordinates"
     if p.accuracy_m is not None and not math.isfinite(p.accuracy_m):
         return "bad_accuracy"
+    if not in_instant_range(p.t):
+        return "bad_time"
     if p.t > latest:
         return "future"
     if p.t < earliest:
@@ -264,7 +267,7 @@ async def _refresh(session: AsyncSession, view: PatrolView, settings: Settings, 
 
 
 async def own_patrol(session: AsyncSession, actor: Actor, patrol_id: str) -> Patrol:
-    patrol = await session.get(Patrol, queries.parse_id(patrol_id))
+    patrol = await session.get(Patrol, parse_id(patrol_id, "patrol", field="patrol_id"))
     if patrol is None or patrol.worker_id != actor.id:
         raise NotFound("no such patrol", field="patrol_id")
     return patrol
@@ -283,10 +286,3 @@ async def _by_client_id(session: AsyncSession, worker_id: int, client_id: str) -
 
 async def _lock_worker(session: AsyncSession, worker_id: int) -> None:
     await session.execute(select(User.id).where(User.id == worker_id).with_for_update(key_share=True))
-
-
-async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any], keys: list[str] | None) -> bool:
-    """INSERT … ON CONFLICT (keys) DO NOTHING (keys None: any unique key); True when the row is new."""
-    stmt = dialect_insert(session, model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    result: CursorResult[Any] = await session.execute(stmt)  # type: ignore[assignment]
-    return bool(result.rowcount)

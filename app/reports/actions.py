@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.accounts.scope import Scope
 from app.core.errors import Conflict, Forbidden, Invalid
+from app.core.ids import as_id
 from app.followups import service as followups
 from app.models import Report, ReportEvent
 from app.reports import queries
@@ -182,7 +183,8 @@ async def _reopen(session: AsyncSession, report: Report, now: datetime, at: _Whe
 
 
 async def _duplicate_of(session: AsyncSession, actor: Actor | None, report: Report, of: str) -> dict[str, Any]:
-    original = await session.get(Report, int(of)) if of.isdigit() else None
+    original_id = as_id(of)
+    original = await session.get(Report, original_id) if original_id is not None else None
     if original is not None and actor is not None and not Scope(actor).can_see(original):
         original = None  # a report the caller may not see is answered as if it did not exist
     if original is None or original.id == report.id:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -12,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor, Role
 from app.categories.cache import CategoryCache, CategoryInfo
+from app.core.clock import check_not_future
 from app.core.config import Settings
-from app.core.errors import Conflict, Forbidden, Invalid
-from app.core.idempotency import content_hash
+from app.core.errors import Forbidden, Invalid
+from app.core.idempotency import Replay, content_hash, create_or_replay
 from app.geo.coords import to_wgs84
 from app.geo.locator import Located, Locator
 from app.models import Report, ReportEvent
@@ -27,12 +27,6 @@ from app.routing.store import PolicyStore, load_calendar
 SOURCE_BY_ROLE = {Role.GRID_WORKER: "patrol", Role.INFORMANT: "patrol", Role.OPERATOR: "centre", Role.ADMIN: "centre"}
 
 
-@dataclass(frozen=True)
-class Submission:
-    report: Report
-    created: bool
-
-
 async def submit_report(
     session: AsyncSession,
     actor: Actor,
@@ -43,26 +37,28 @@ async def submit_report(
     categories: CategoryCache,
     policies: PolicyStore,
     settings: Settings,
-) -> Submission:
+) -> Replay[Report]:
     """Create the report, or answer the original one when this client_id was seen with the same content.
 
     The insert comes first (ON CONFLICT DO NOTHING): a replay costs one lookup, a new report two inserts.
     """
     digest = content_hash(data)
-    try:
+
+    async def find() -> Report | None:
+        return await queries.find_by_client_id(session, actor.id, data.client_id)
+
+    async def create() -> Report | None:
         values = await _new_report_values(session, actor, data, digest, now, locator, categories, policies, settings)
-    except Invalid:
-        existing = await queries.find_by_client_id(session, actor.id, data.client_id)
-        if existing is None:
-            raise
-        return _replay(existing, digest)  # validated when it was first accepted
-    report_id = await _insert_once(session, values)
-    if report_id is None:  # seen before, or a concurrent submission of the same client_id won
-        twin = await queries.find_by_client_id(session, actor.id, data.client_id)
-        assert twin is not None
-        return _replay(twin, digest)
-    await session.execute(_INSERT_EVENT, _first_entry(report_id, actor, values, data, now))
-    return Submission(Report(id=report_id, **values), created=True)
+        report_id = await _insert_once(session, values)
+        if report_id is None:  # seen before, or a concurrent submission of the same client_id won
+            return None
+        await session.execute(_INSERT_EVENT, _first_entry(report_id, actor, values, data, now))
+        return Report(id=report_id, **values)
+
+    return await create_or_replay(
+        find=find, create=create, same=lambda report: report.content_hash == digest, insert_first=True,
+        conflict="a report with this client_id already exists with different content",
+    )  # fmt: skip
 
 
 async def _new_report_values(
@@ -78,8 +74,7 @@ async def _new_report_values(
 ) -> dict[str, Any]:
     if data.settled_on_spot:
         _check_settlement(actor, data)
-    if data.occurred_at > now + timedelta(seconds=settings.max_future_skew_s):
-        raise Invalid("occurred_at lies in the future", field="occurred_at")
+    check_not_future(data.occurred_at, now, settings.max_future_skew_s, field="occurred_at")
     category = await categories.leaf(session, data.category)
     lat, lon = to_wgs84(data.location.lat, data.location.lon, data.location.crs)
     await locator.ensure_fresh(session)
@@ -99,12 +94,6 @@ def _check_settlement(actor: Actor, data: ReportCreate) -> None:
         raise Forbidden("only a grid worker settles a report on the spot", field="settled_on_spot")
     if not (data.result and data.result.strip()):
         raise Invalid("result is required when settled_on_spot is true", field="result")
-
-
-def _replay(existing: Report, digest: str) -> Submission:
-    if existing.content_hash != digest:
-        raise Conflict("a report with this client_id already exists with different content", field="client_id")
-    return Submission(existing, created=False)
 
 
 def _row(

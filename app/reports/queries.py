@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Level
 from app.accounts.scope import Scope
 from app.core.errors import Invalid, NotFound
+from app.core.ids import parse_id
 from app.core.pagination import decode_cursor, encode_cursor
 from app.models import Region, Report, ReportEvent
 
@@ -33,8 +34,9 @@ async def load_report(session: AsyncSession, report_id: int) -> Report:
 CLIENT_REF = "client:"
 
 
-async def get_report(session: AsyncSession, scope: Scope, report_id: str) -> Report:
-    """The report if the caller may see it; 404 otherwise (never 403 with details).
+async def get_report(session: AsyncSession, scope: Scope, report_id: str, *, to_act: bool = False) -> Report:
+    """The report if the caller may read it (`to_act`: if it lies in the caller's jurisdiction);
+    404 otherwise (never 403 with details).
 
     `report_id` is the server's id, or `client:<client_id>` for one of the caller's own submissions,
     so a phone whose answer was lost can still attach photos before it sends the report again.
@@ -42,11 +44,9 @@ async def get_report(session: AsyncSession, scope: Scope, report_id: str) -> Rep
     which: ColumnElement[bool]
     if report_id.startswith(CLIENT_REF):
         which = (Report.submitter_id == scope.actor.id) & (Report.client_id == report_id.removeprefix(CLIENT_REF))
-    elif report_id.isdigit():
-        which = Report.id == int(report_id)
     else:
-        raise NotFound("no such report")
-    stmt = select(Report).where(which, scope.reports_clause())
+        which = Report.id == parse_id(report_id, "report")
+    stmt = select(Report).where(which, scope.reports_clause() if to_act else scope.readable_clause())
     report = (await session.execute(stmt)).scalar_one_or_none()
     if report is None:
         raise NotFound("no such report")
@@ -74,7 +74,7 @@ _REGION_COLUMN = {
 
 
 async def list_reports(session: AsyncSession, scope: Scope, f: ReportFilters) -> tuple[Sequence[Report], str | None]:
-    stmt = select(Report).where(scope.reports_clause())
+    stmt = select(Report).where(scope.readable_clause())
     stmt = await _apply_filters(session, stmt, f)
     stmt = _apply_order_and_cursor(stmt, f)
     rows = (await session.execute(stmt.limit(f.limit + 1))).scalars().all()
@@ -82,7 +82,7 @@ async def list_reports(session: AsyncSession, scope: Scope, f: ReportFilters) ->
         return rows, None
     rows = rows[: f.limit]
     last = rows[-1]
-    key: list[object] = [last.updated_at.isoformat(), last.id] if f.updated_after else [last.id]
+    key: list[object] = [last.updated_at, last.id] if f.updated_after else [last.id]
     return rows, encode_cursor(key)
 
 
@@ -107,18 +107,14 @@ async def _apply_filters(session: AsyncSession, stmt: Select[Report], f: ReportF
 
 
 def _apply_order_and_cursor(stmt: Select[Report], f: ReportFilters) -> Select[Report]:
-    key = decode_cursor(f.cursor) if f.cursor else None
-    try:
-        if f.updated_after:
-            stmt = stmt.order_by(Report.updated_at, Report.id)
-            if key:
-                at, last_id = datetime.fromisoformat(str(key[0])), int(key[1])
-                stmt = stmt.where(or_(Report.updated_at > at, and_(Report.updated_at == at, Report.id > last_id)))
-            return stmt
-        stmt = stmt.order_by(Report.id.desc())
-        return stmt.where(Report.id < int(key[0])) if key else stmt
-    except (IndexError, TypeError, ValueError) as exc:
-        raise Invalid("cursor does not belong to this query", field="cursor") from exc
+    if f.updated_after:
+        stmt = stmt.order_by(Report.updated_at, Report.id)
+        if f.cursor:
+            at, last_id = decode_cursor(f.cursor, (datetime, int))
+            stmt = stmt.where(or_(Report.updated_at > at, and_(Report.updated_at == at, Report.id > last_id)))
+        return stmt
+    stmt = stmt.order_by(Report.id.desc())
+    return stmt.where(Report.id < decode_cursor(f.cursor, (int,))[0]) if f.cursor else stmt
 
 
 async def list_timeline(session: AsyncSession, report_id: int) -> Sequence[ReportEvent]:

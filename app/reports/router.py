@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
@@ -16,7 +16,10 @@ from app.categories.deps import CategoriesDep
 from app.core.config import Settings
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import AppError, Invalid, problem_body
+from app.core.ids import MAX_INT, as_id
+from app.core.outage import is_outage
 from app.core.pagination import Page
+from app.core.schemas import Instant
 from app.geo.coords import Crs
 from app.reports import actions, intake, queries
 from app.reports.duplicates import find_possible_duplicates
@@ -36,6 +39,7 @@ from app.routing.deps import PoliciesDep
 from app.routing.tiers import Tier
 
 router = APIRouter()
+log = logging.getLogger("app.reports")
 
 
 @router.post(
@@ -81,7 +85,9 @@ async def submit_report(
     summary="Submit up to 100 reports kept offline; each succeeds or fails on its own",
     description=(
         "Up to 100 reports kept while offline, in one request. Each succeeds or fails on its own and is "
-        "replay-safe by its `client_id`; `results` has one entry per item, in order, with its status."
+        "replay-safe by its `client_id`. Always 200 with one result per item, in order: 201 created, 200 seen "
+        "before with the same content, 4xx refused with its problem, 500 when storing that item failed (send "
+        "it again later). Only a database outage fails the whole batch (503 with Retry-After)."
     ),
 )
 async def submit_batch(
@@ -102,6 +108,14 @@ async def submit_batch(
             problem = problem_body(exc.status, exc.type, exc.title, exc.detail, field=exc.field, **exc.extra)
             results.append(BatchResult(client_id=data.client_id, status=exc.status, problem=problem))
             continue
+        except Exception as exc:  # a database error or a bug in this item: it fails alone, the rest go on
+            if is_outage(exc):
+                raise  # nothing can be stored: the whole batch is 503, to be sent again
+            log.exception("batch item %d failed (%s)", len(results), type(exc).__name__)
+            problem = problem_body(500, "/problems/internal", "Internal error", "this item could not be stored; "
+                                   "send it again later", field="client_id")  # fmt: skip
+            results.append(BatchResult(client_id=data.client_id, status=500, problem=problem))
+            continue
         results.append(BatchResult(client_id=data.client_id, status=201 if created else 200, report=read))
     return BatchAnswer(results=results)
 
@@ -120,7 +134,7 @@ async def _submit_one(
         session, actor, data, now=now, locator=request.app.state.locator, categories=categories,
         policies=request.app.state.policies, settings=settings,
     )  # fmt: skip
-    report = submission.report
+    report = submission.value
     if submission.created:
         request.app.state.metrics.reports.labels(report.source).inc()
     read = report_read(report, scope, category_name=categories.name(report.category_code))
@@ -162,9 +176,10 @@ def _if_match_version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    version = as_id(tag, MAX_INT)
+    if version is None:
         raise Invalid('If-Match carries the version as an ETag, e.g. "3"', field="If-Match")
-    return int(tag)
+    return version
 
 
 @router.post(
@@ -200,7 +215,7 @@ async def act_on_report(
         raise Invalid("If-Match and version disagree", field="version")
     if cmd.version is None and header_version is not None:
         cmd = cmd.model_copy(update={"version": header_version})
-    report = await queries.get_report(session, scope, report_id)
+    report = await queries.get_report(session, scope, report_id, to_act=True)
     updated = await actions.apply_action(
         session, actor, report, cmd, now=clock.now(), policies=policies, tz=settings.timezone
     )
@@ -240,7 +255,7 @@ async def list_reports(
     category: str | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat in WGS-84")] = None,
-    updated_after: AwareDatetime | None = None,
+    updated_after: Instant | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     crs: Crs = Crs.WGS84,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from app.core.schemas import Schema
+from app.core.schemas import Instant, Schema
 from app.geo import examples as ex
 from app.geo.schemas import Location, LocationRead
 from app.reports.states import Action
@@ -30,7 +30,7 @@ class ReportCreate(Schema):
     severity: int | None = Field(default=None, ge=1, le=4, description="1 一般 … 4 特别重大; default from category")
     description: str = Field(min_length=1, max_length=4000)
     location: Location
-    occurred_at: AwareDatetime
+    occurred_at: Instant
     address: str | None = Field(default=None, max_length=255)
     settled_on_spot: bool = False
     result: str | None = Field(default=None, max_length=4000)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.deps import AdminDep
 from app.core.deps import ClockDep, SessionDep
 from app.core.errors import Conflict, Invalid, NotFound
+from app.core.ids import MAX_INT, parse_id
 from app.core.pagination import Page, decode_cursor, encode_cursor
 from app.models import Category, Holiday, RoutingPolicy
 from app.routing import store
@@ -49,10 +50,7 @@ async def list_policies(
 ) -> Page[PolicyRead]:
     stmt = select(RoutingPolicy).order_by(RoutingPolicy.version.desc())
     if cursor:
-        key = decode_cursor(cursor)
-        if len(key) != 1 or not isinstance(key[0], int):
-            raise Invalid("cursor does not belong to this query", field="cursor")
-        stmt = stmt.where(RoutingPolicy.version < key[0])
+        stmt = stmt.where(RoutingPolicy.version < decode_cursor(cursor, (int,))[0])
     rows = (await session.execute(stmt.limit(limit + 1))).scalars().all()
     next_cursor = encode_cursor([rows[limit - 1].version]) if len(rows) > limit else None
     return Page(items=[_policy_read(r) for r in rows[:limit]], next_cursor=next_cursor)
@@ -88,8 +86,8 @@ async def get_active_policy(_: AdminDep, session: SessionDep) -> PolicyRead:
     summary="One routing policy version",
     description="One policy version; a case keeps the version it was routed by.",
 )
-async def get_policy(version: int, _: AdminDep, session: SessionDep) -> PolicyRead:
-    row = await session.get(RoutingPolicy, version)
+async def get_policy(version: str, _: AdminDep, session: SessionDep) -> PolicyRead:
+    row = await session.get(RoutingPolicy, parse_id(version, "policy version", upper=MAX_INT))
     if row is None:
         raise NotFound("no such policy version")
     return _policy_read(row)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import httpx
+import jwt
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +17,7 @@ from app.core.clock import ManualClock
 from app.core.security import hash_token
 from app.models import AuthSession, RefreshToken, User
 from tests.accounts.support import (
+    ADMIN,
     LOGOUT_URL,
     ME_URL,
     REFRESH_URL,
@@ -105,6 +109,42 @@ class TestAccessTokenExpiry:
 
     async def test_no_token_is_401(self, client: httpx.AsyncClient) -> None:
         assert (await client.get(ME_URL)).status_code == 401
+
+
+class TestForgedClaims:
+    """Signed with the right key (a leaked key, or a bug elsewhere), but with claims this server never issues."""
+
+    @pytest.mark.parametrize(
+        "claims",
+        [
+            {"sub": "99999999999999999999999"},
+            {"sub": "9223372036854775808"},
+            {"sub": "abc"},
+            {"sub": "\u0661"},
+            {"sub": "01"},
+            {"sub": 1},
+            {"exp": "soon"},
+            {"exp": 10**30},
+            {"exp": 1e300},
+            {"exp": [1]},
+            {"sid": None},
+            {"sid": "s\x00"},
+            {"sid": {"a": 1}},
+            {"typ": None},
+        ],
+    )
+    async def test_absurd_claims_are_401(
+        self, client: httpx.AsyncClient, session: AsyncSession, app: FastAPI, claims: dict[str, Any]
+    ) -> None:
+        await arrange_world(session)
+        login = await sign_in(client, ADMIN)
+        genuine = jwt.decode(login.json()["access_token"], options={"verify_signature": False})
+        assert genuine["sub"] == "1"  # so that "١" or "01" read as 1 would reach this very user
+        payload = {k: v for k, v in {**genuine, **claims}.items() if v is not None}
+        token = jwt.encode(payload, app.state.jwt_secret, algorithm="HS256")
+        response = await client.get(ME_URL, headers=bearer(token))
+        assert response.status_code == 401, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
 
 
 class TestRefreshRotation:

@@ -25,7 +25,7 @@ from app.core.clock import SystemClock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.jobs import JobContext, JobRegistry, JobWorker
-from app.models.job import Job
+from app.core.jobs.models import Job
 
 KIND = "test.race"
 

@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 
 from app.core.clock import ManualClock
 from app.core.jobs import JobContext, JobRegistry, JobWorker, backoff, enqueue
-from app.models.job import Job, JobAttempt
+from app.core.jobs.models import Job, JobAttempt
 
 ROOT = Path(__file__).resolve().parents[2]
 RACE_SCRIPT = Path(__file__).with_name("job_race_worker.py")

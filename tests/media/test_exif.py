@@ -38,6 +38,21 @@ class TestEvidence:
         r = await phone.upload(report_id, images.jpeg(offset="+00:00", gps=False))
         assert r.json()["evidence"] == {"taken_at": "2026-11-28T09:30:00Z", "location": None}
 
+    @pytest.mark.parametrize(
+        ("taken", "offset"),
+        [("0001:01:01 00:00:00", "+14:00"), ("0001:01:01 00:00:00", None), ("9999:12:31 23:59:59", "-14:00")],
+    )
+    async def test_an_absurd_exif_time_is_left_out_and_the_photo_attaches(
+        self, phone: Phone, session: AsyncSession, taken: str, offset: str | None
+    ) -> None:
+        report_id = await phone.report()
+        r = await phone.upload(report_id, images.jpeg(taken=taken, offset=offset))
+        assert r.status_code == 201, r.text
+        evidence = r.json()["evidence"]
+        assert evidence["taken_at"] is None and abs(evidence["location"]["lat"] - 32.0051) < 1e-6  # the GPS is still evidence
+        blob = (await session.execute(select(MediaBlob))).scalar_one()
+        assert blob.taken_at is None
+
     async def test_no_exif_gives_no_evidence(self, phone: Phone) -> None:
         report_id = await phone.report()
         r = await phone.upload(report_id, images.jpeg(gps=False, taken=None))

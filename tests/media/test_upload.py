@@ -74,6 +74,24 @@ class TestAttachPhoto:
         )
         assert_problem(r, 422, "file")
 
+    async def test_a_nul_in_a_form_field_or_the_file_name_is_422(self, phone: Phone, session: AsyncSession) -> None:
+        report_id = await phone.report()
+        assert_problem(await phone.upload(report_id, images.jpeg(), client_id="photo\x00-1"), 422, "client_id")
+        part = b'Content-Disposition: form-data; name="file"; filename="a\x00.jpg"\r\nContent-Type: image/jpeg'
+        raw = b"--B\r\n" + part + b"\r\n\r\n" + images.jpeg() + b"\r\n--B--\r\n"  # httpx would escape the NUL
+        headers = {**phone.world["worker_a"], "Content-Type": "multipart/form-data; boundary=B"}
+        r = await phone.client.post(f"/api/v1/reports/{report_id}/attachments", content=raw, headers=headers)
+        assert_problem(r, 422, "file")
+        assert await count_rows(session) == (0, 0)
+
+    async def test_only_plain_digits_reach_an_attachment(self, phone: Phone) -> None:
+        report_id = await phone.report()
+        r = await phone.upload(report_id, images.jpeg())
+        assert r.json()["id"] == "1" and (await phone.get("/attachments/1")).status_code == 200
+        for raw in ("\u0661", "\uff11", "01", "99999999999999999999"):
+            for suffix in ("", "/thumbnail"):
+                assert (await phone.get(f"/attachments/{raw}{suffix}")).status_code == 404, (raw, suffix)
+
     async def test_unknown_role_names_role(self, phone: Phone, session: AsyncSession) -> None:
         report_id = await phone.report()
         r = await phone.upload(report_id, images.jpeg(), role="selfie")
@@ -101,6 +119,7 @@ class TestSniffing:
         report_id = await phone.report()
         r = await phone.upload(report_id, data, filename=filename, content_type="image/jpeg")
         assert_problem(r, 422, "file")
+        assert str(settings.var_dir.parent) not in r.text and "spool" not in r.text  # no server path in the detail
         assert await count_rows(session) == (0, 0)
         assert media_files(settings) == []
 

@@ -108,9 +108,14 @@ class TestDutyScope:
         page = (await client.get(DUTY, params={"region_code": "320612100000"}, headers=world["city"])).json()
         assert [r["username"] for r in page["items"]] == ["worker_b"]
 
-    async def test_a_region_outside_the_jurisdiction_is_refused(self, client: httpx.AsyncClient, world: World) -> None:
-        response = await client.get(DUTY, params={"region_code": "320612100000"}, headers=world["town_a"])
-        assert response.status_code == 403 and response.json()["field"] == "region_code"
+    async def test_a_region_outside_the_jurisdiction_is_404_like_an_unknown_one(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        outside = await client.get(DUTY, params={"region_code": "320612100000"}, headers=world["town_a"])
+        unknown = await client.get(DUTY, params={"region_code": "320699999999"}, headers=world["town_a"])
+        for response in (outside, unknown):
+            assert response.status_code == 404 and response.json()["field"] == "region_code", response.text
+        assert outside.json()["detail"] == unknown.json()["detail"]
 
     @pytest.mark.parametrize("who", ["worker_a", "informant_a"])
     async def test_workers_do_not_read_the_duty_list(self, client: httpx.AsyncClient, world: World, who: str) -> None:

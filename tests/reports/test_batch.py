@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Report, ReportEvent
@@ -16,6 +19,34 @@ async def rows(session: AsyncSession) -> tuple[int, int]:
     reports = await session.scalar(select(func.count()).select_from(Report))
     events = await session.scalar(select(func.count()).select_from(ReportEvent))
     return int(reports or 0), int(events or 0)
+
+
+POISON = "uuid:b-poison"
+_TRIGGER = {
+    "sqlite": [
+        f"CREATE TRIGGER poison_report BEFORE INSERT ON report WHEN NEW.client_id = '{POISON}' "
+        "BEGIN SELECT RAISE(ABORT, 'poisoned'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION poison_report() RETURNS trigger AS $$ BEGIN "
+        f"IF NEW.client_id = '{POISON}' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER poison_report BEFORE INSERT ON report FOR EACH ROW EXECUTE FUNCTION poison_report()",
+    ],
+}
+_DROP = {
+    "sqlite": ["DROP TRIGGER poison_report"],
+    "postgresql": ["DROP TRIGGER poison_report ON report", "DROP FUNCTION poison_report()"],
+}
+
+
+@pytest.fixture
+async def poisoned(session: AsyncSession, backend: str) -> AsyncIterator[str]:
+    """A trigger that makes the database itself refuse the report with client_id POISON."""
+    for statement in _TRIGGER[backend]:
+        await session.execute(text(statement))
+    yield POISON
+    for statement in _DROP[backend]:
+        await session.execute(text(statement))
 
 
 class TestBatch:
@@ -64,3 +95,18 @@ class TestBatch:
         for items in ([], [report_body(client_id=f"uuid:{n}") for n in range(101)]):
             response = await client.post(URL, json={"items": items}, headers=world["worker_a"])
             assert response.status_code == 422 and response.json()["field"] == "items"
+
+    async def test_a_database_error_in_one_item_fails_that_item_alone(
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession, poisoned: str
+    ) -> None:
+        items = [report_body(client_id="uuid:b-1"), report_body(client_id=poisoned), report_body(client_id="uuid:b-3")]
+        response = await client.post(URL, json={"items": items}, headers=world["worker_a"])
+        assert response.status_code == 200, response.text
+        results = response.json()["results"]
+        statuses = [(r["client_id"], r["status"]) for r in results]
+        assert statuses == [("uuid:b-1", 201), (poisoned, 500), ("uuid:b-3", 201)]
+        assert results[1]["report"] is None and results[1]["problem"]["type"] == "/problems/internal"
+        assert "poisoned" not in response.text  # the database's words stay in the server
+        assert await rows(session) == (2, 2)
+        again = await client.post(URL, json={"items": items[:1]}, headers=world["worker_a"])
+        assert [r["status"] for r in again.json()["results"]] == [200]

@@ -54,6 +54,17 @@ class TestGzipBodies:
             assert response.headers["content-type"].startswith("application/problem+json")
         assert await count(session) == 0
 
+    async def test_data_after_the_end_of_the_stream_is_400(
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession
+    ) -> None:
+        whole = gzip.compress(orjson.dumps(report_body()))
+        second = gzip.compress(orjson.dumps(report_body(client_id="uuid:smuggled")))
+        for trailing in (whole + b"trailing junk", whole + second, whole + b"\x00"):
+            response = await client.post(URL, content=trailing, headers=gzipped(world["worker_a"]))
+            assert response.status_code == 400, response.text
+            assert response.json()["field"] == "body" and "after the end" in response.json()["detail"]
+        assert await count(session) == 0
+
     async def test_another_encoding_is_415(self, client: httpx.AsyncClient, world: World) -> None:
         headers = {**world["worker_a"], "Content-Type": "application/json", "Content-Encoding": "br"}
         response = await client.post(URL, content=b"...", headers=headers)

@@ -77,6 +77,39 @@ class TestJurisdiction:
         assert (await client.get(f"{URL}/abc", headers=world["admin"])).status_code == 404
 
 
+class TestOwnReports:
+    """A submitter always reads what they submitted, wherever it lies (the photo-after-report path)."""
+
+    @pytest.mark.parametrize("who", ["worker_a", "town_a"])
+    async def test_a_report_filed_outside_the_jurisdiction_stays_readable_by_its_submitter(
+        self, client: httpx.AsyncClient, world: World, who: str
+    ) -> None:
+        created = await submit(client, world[who], 1, location=IN_B)
+        assert created["town_code"] == f.TOWN_B
+        by_client_id = await client.get(f"{URL}/client:uuid:test-1", headers=world[who])
+        assert by_client_id.status_code == 200 and by_client_id.json()["id"] == created["id"]
+        assert (await client.get(f"{URL}/{created['id']}", headers=world[who])).status_code == 200
+        assert (await client.get(f"{URL}/{created['id']}/timeline", headers=world[who])).status_code == 200
+        assert ids(await client.get(URL, headers=world[who])) == {created["id"]}
+        photos = await client.get(f"{URL}/client:uuid:test-1/attachments", headers=world[who])
+        assert photos.status_code == 200 and photos.json()["items"] == []
+
+    async def test_reading_is_not_acting_outside_jurisdiction(self, client: httpx.AsyncClient, world: World) -> None:
+        created = await submit(client, world["town_a"], 1, location=IN_B)
+        accept = {"action": "accept", "version": 1}
+        response = await client.post(f"{URL}/{created['id']}/actions", json=accept, headers=world["town_a"])
+        assert response.status_code == 404
+        assert (await client.get(f"{URL}/{created['id']}", headers=world["town_b"])).status_code == 200
+        assert (await client.get(f"{URL}/{created['id']}", headers=world["worker_a"])).status_code == 404
+
+    async def test_a_sensitive_report_stays_readable_by_its_submitter(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        created = await submit(client, world["worker_a"], 1, category="special.mental_health")
+        assert (await client.get(f"{URL}/{created['id']}", headers=world["worker_a"])).status_code == 200
+        assert (await client.get(f"{URL}/{created['id']}", headers=world["town_a"])).status_code == 404
+
+
 class TestSensitiveAndMasking:
     async def test_a_sensitive_report_is_hidden_without_clearance(
         self, client: httpx.AsyncClient, world: World

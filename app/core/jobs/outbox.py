@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import dialect_insert
-from app.models.job import Job
+from app.core.jobs.models import Job
 
 DEFAULT_MAX_ATTEMPTS = 8
 

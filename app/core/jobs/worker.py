@@ -28,9 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.clock import Clock
 from app.core.config import Settings
+from app.core.jobs.models import Job, JobAttempt
 from app.core.jobs.outbox import enqueue
 from app.core.jobs.registry import JobContext, JobRegistry, Registration, slot_key, slot_of, slot_start
-from app.models.job import Job, JobAttempt
 
 log = logging.getLogger("app.core.jobs")
 

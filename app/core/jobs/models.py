@@ -1,4 +1,8 @@
-"""Durable background work, written in the same transaction as the change that caused it."""
+"""Durable background work, written in the same transaction as the change that caused it.
+
+The job table belongs to core (the worker reads it); app.models re-exports it so that importing
+app.models still registers every table (Alembic, tests).
+"""
 
 from __future__ import annotations
 
