@@ -59,8 +59,9 @@ async def submit_report(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    crs: Crs = Crs.WGS84,
 ) -> ReportRead:
-    read, created = await _submit_one(request, actor, scope, session, clock.now(), settings, data)
+    read, created = await _submit_one(request, actor, scope, session, clock.now(), settings, data, crs)
     if created:
         response.headers["Location"] = f"{request.url.path}/{read.id}"
     else:
@@ -82,12 +83,13 @@ async def submit_batch(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    crs: Crs = Crs.WGS84,
 ) -> BatchAnswer:
     results: list[BatchResult] = []
     for data in batch.items:
         try:
             async with session.begin_nested():  # a refused item leaves nothing behind, the rest go on
-                read, created = await _submit_one(request, actor, scope, session, clock.now(), settings, data)
+                read, created = await _submit_one(request, actor, scope, session, clock.now(), settings, data, crs)
         except AppError as exc:
             problem = problem_body(exc.status, exc.type, exc.title, exc.detail, field=exc.field, **exc.extra)
             results.append(BatchResult(client_id=data.client_id, status=exc.status, problem=problem))
@@ -104,6 +106,7 @@ async def _submit_one(
     now: datetime,
     settings: Settings,
     data: ReportCreate,
+    crs: Crs,
 ) -> tuple[ReportRead, bool]:
     categories = request.app.state.categories
     submission = await intake.submit_report(
@@ -113,7 +116,7 @@ async def _submit_one(
     report = submission.report
     if submission.created:
         request.app.state.metrics.reports.labels(report.source).inc()
-    read = report_read(report, scope, category_name=categories.name(report.category_code))
+    read = report_read(report, scope, crs, categories.name(report.category_code))
     info = await categories.get(session, report.category_code)
     assert info is not None
     near = await find_possible_duplicates(
@@ -170,6 +173,7 @@ async def act_on_report(
     categories: CategoriesDep,
     policies: PoliciesDep,
     if_match: Annotated[str | None, Header()] = None,
+    crs: Crs = Crs.WGS84,
 ) -> ReportRead:
     header_version = _if_match_version(if_match)
     if header_version is not None and cmd.version is not None and header_version != cmd.version:
@@ -182,7 +186,7 @@ async def act_on_report(
     )
     names = await categories.names(session, {updated.category_code})
     response.headers["ETag"] = f'"{updated.version}"'
-    return report_read(updated, scope, category_name=names.get(updated.category_code))
+    return report_read(updated, scope, crs, names.get(updated.category_code))
 
 
 def _parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:

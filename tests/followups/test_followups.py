@@ -49,6 +49,7 @@ class TestVerifyTask:
             "verify_pass or verify_fail",
         )
         assert task["report"]["id"] == case["id"] and task["report"]["status"] == "resolved"
+        assert task["report"]["category_name"] == "消防隐患"
         assert (await tasks(client, world["worker_b"]))["items"] == []
         await act(client, case, world["worker_a"], "verify_pass")
         after = await tasks(client, world["worker_a"], delta["next_since"])
