@@ -12,9 +12,10 @@ from app.core.deps import SessionDep
 from app.core.pagination import encode_cursor
 from app.followups import queries
 from app.followups.schemas import TaskDelta, TaskRead
-from app.followups.service import COMPLETED_BY
 from app.geo.coords import Crs
 from app.reports.presenters import report_read
+from app.reports.states import FollowUpKind
+from app.reports.workflow import completed_by
 
 router = APIRouter(tags=["tasks"])
 
@@ -39,7 +40,9 @@ async def my_tasks(
             kind=t.kind,
             status=t.status,
             note=t.note,
-            completed_by=COMPLETED_BY[t.kind],
+            completed_by=[a.value for a in completed_by(FollowUpKind(t.kind))],
+            done_by=t.done_by,
+            done_at=t.done_at,
             created_at=t.created_at,
             updated_at=t.updated_at,
             report=report_read(r, scope, crs, names.get(r.category_code)),

@@ -19,6 +19,7 @@ from app.core.errors import AppError, Invalid, problem_body
 from app.core.pagination import Page
 from app.geo.coords import Crs
 from app.reports import actions, intake, queries
+from app.reports.deps import ActionContextDep
 from app.reports.duplicates import find_possible_duplicates
 from app.reports.presenters import nearby_report, report_read, timeline_entry
 from app.reports.queries import MAX_LIMIT, ReportFilters
@@ -32,7 +33,6 @@ from app.reports.schemas import (
     TimelineEntry,
 )
 from app.reports.states import Status
-from app.routing.deps import PoliciesDep
 from app.routing.tiers import Tier
 
 router = APIRouter()
@@ -111,7 +111,7 @@ async def _submit_one(
     categories = request.app.state.categories
     submission = await intake.submit_report(
         session, actor, data, now=now, locator=request.app.state.locator, categories=categories,
-        policies=request.app.state.policies, settings=settings,
+        policies=request.app.state.policies, settings=settings, listeners=request.app.state.listeners,
     )  # fmt: skip
     report = submission.report
     if submission.created:
@@ -151,14 +151,27 @@ def _if_match_version(if_match: str | None) -> int | None:
     return int(tag)
 
 
+ACTIONS_DESCRIPTION = """
+Take one workflow action (DESIGN.md §4). Which actions exist, who may take each, from which status,
+which fields each needs, what it changes, which follow-ups it opens or completes and which events it
+emits: **docs/workflow.md** in the project, generated from the table in `app/reports/workflow.py`.
+
+Send the version you saw, as `If-Match: "3"` (the `ETag` of `GET /reports/{id}`) or as `version`:
+without it the answer is 428, except for `comment`, `report_check` and `provide_info` (notes from a
+phone that change no state). A stale version is 409 with `current_version`.
+"""
+
+
 @router.post(
     "/reports/{report_id}/actions",
     response_model=ReportRead,
     tags=["reports"],
     summary="Act on a case (accept, dispatch, escalate, …)",
+    description=ACTIONS_DESCRIPTION,
     responses={
         403: {"description": "Not the current centre (or otherwise not yours to act on)"},
         409: {"description": "Stale version, or not allowed from the current status (named in the problem)"},
+        428: {"description": "No version: send If-Match or version (the problem names the field `version`)"},
     },
 )
 async def act_on_report(
@@ -168,10 +181,8 @@ async def act_on_report(
     actor: ActorDep,
     scope: ScopeDep,
     session: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
     categories: CategoriesDep,
-    policies: PoliciesDep,
+    ctx: ActionContextDep,
     if_match: Annotated[str | None, Header()] = None,
     crs: Crs = Crs.WGS84,
 ) -> ReportRead:
@@ -181,9 +192,7 @@ async def act_on_report(
     if cmd.version is None and header_version is not None:
         cmd = cmd.model_copy(update={"version": header_version})
     report = await queries.get_report(session, scope, report_id)
-    updated = await actions.apply_action(
-        session, actor, report, cmd, now=clock.now(), policies=policies, tz=settings.timezone
-    )
+    updated = await actions.apply_action(session, actor, report, cmd, ctx)
     names = await categories.names(session, {updated.category_code})
     response.headers["ETag"] = f'"{updated.version}"'
     return report_read(updated, scope, crs, names.get(updated.category_code))
