@@ -174,8 +174,8 @@ def mark_duplicate(case: Case, cmd: Command, now: datetime) -> Outcome:
 
 
 def mark_overdue(case: Case, cmd: Command, now: datetime) -> Outcome:
-    """`overdue` = true (red in every queue until it is reopened); the timeline entry names the deadline
-    (`due_kind`). Only at the city tier, once (409 otherwise)."""
+    """`overdue` = true: red in its centre's queue from now on (reopen clears it); the timeline entry names
+    the deadline missed (`due_kind`). Only at the city tier, once (409 otherwise)."""
     if case.tier is not Tier.CITY or case.overdue:
         raise CaseConflict("only a city-tier case not yet overdue is marked overdue", field="action")
     return Outcome({"overdue": True}, data={"due_kind": case.due_kind})
