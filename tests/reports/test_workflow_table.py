@@ -5,6 +5,8 @@ and what each row's pure change function does to a case."""
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -208,3 +210,12 @@ class TestReplay:
             Step("start", "dispatched", "in_progress", "town", "town"),
         ]
         assert replay(steps) is None
+
+
+def test_the_table_and_its_document_need_neither_the_database_nor_the_web_framework() -> None:
+    code = (
+        "import sys, app.reports.workflow, app.reports.changes, app.reports.workflow_doc\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'fastapi', 'starlette'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
