@@ -1,7 +1,7 @@
 """docs/workflow.md, generated from the workflow table. Pure: reads the table, writes text.
 
-    python -m app.reports.workflow_doc            # rewrite docs/workflow.md
-    python -m app.reports.workflow_doc --check    # exit 1 when docs/workflow.md differs from the table
+python -m app.reports.workflow_doc            # rewrite docs/workflow.md
+python -m app.reports.workflow_doc --check    # exit 1 when docs/workflow.md differs from the table
 """
 
 from __future__ import annotations
