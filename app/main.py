@@ -26,6 +26,7 @@ from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
 from app.followups import router as followups_router
+from app.followups import service as followups
 from app.geo import router as geo_router
 from app.geo.locator import Locator
 from app.media import jobs as media_jobs
@@ -34,6 +35,7 @@ from app.patrols import jobs as patrol_jobs
 from app.patrols import router as patrols_router
 from app.reports import nearby_router, sweep
 from app.reports import router as reports_router
+from app.reports.effects import Listeners
 from app.routing import router as routing_router
 from app.routing.store import PolicyStore
 
@@ -44,6 +46,13 @@ GridPatrol carries grid workers' reports, the 12345 hotline's work orders and co
 in one pipeline. Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer …`.
 Errors are RFC 9457 `application/problem+json` naming the offending `field`.
 """
+
+
+def build_listeners() -> Listeners:
+    """Every domain that acts on changes to cases, in the order they run (app/reports/effects.py)."""
+    listeners = Listeners()
+    followups.register(listeners)
+    return listeners
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -78,8 +87,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.categories = CategoryCache()
     app.state.policies = PolicyStore()
     app.state.metrics = Metrics()
+    app.state.listeners = build_listeners()
     app.state.jobs = JobRegistry()  # domains register their handlers here
-    sweep.register(app.state.jobs, app.state.policies)
+    sweep.register(app.state.jobs, app.state.policies, app.state.listeners)
     patrol_jobs.register(app.state.jobs)
     media_jobs.register(app.state.jobs)
     worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)

@@ -13,7 +13,7 @@ What it does, all on 127.0.0.1 and bounded (default run ≈ 3–5 min on 2 cores
    are due 1 min … 2.8 h ago. No submission timeline entries are written for them (the sweep only
    appends). Then ANALYZE;
 3. copies the database twice with `CREATE DATABASE … TEMPLATE` (identical starting points);
-4. database 1, one sweeper: `app.reports.sweep.sweep(session, now, tz, policies)` in a loop, each batch
+4. database 1, one sweeper: `app.reports.sweep.sweep(session, ctx)` in a loop, each batch
    (SWEEP_BATCH = 500) in its own transaction, until a batch finds nothing. Each statement's
    client-side wall time is summed by kind (SQLAlchemy cursor events) to show where the time goes;
    the find SELECT alone is timed separately on the untouched table and EXPLAIN ANALYZEd;
@@ -129,8 +129,12 @@ async def sweep_loop(database: str, now: datetime, *, profile: bool) -> dict[str
     from sqlalchemy import event
 
     from app.core.db import make_engine, make_sessionmaker
+    from app.main import build_listeners
+    from app.reports.actions import ActionContext
     from app.reports.sweep import sweep
     from app.routing.store import PolicyStore
+
+    policies, listeners = PolicyStore(), build_listeners()
 
     engine = make_engine(sqlalchemy_url(database), pool_size=1)
     stats: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
@@ -155,7 +159,7 @@ async def sweep_loop(database: str, now: datetime, *, profile: bool) -> dict[str
             t = time.perf_counter()
             try:
                 async with sessionmaker() as session, session.begin():
-                    n = await sweep(session, now, TZ, PolicyStore())
+                    n = await sweep(session, ActionContext(now=now, policies=policies, listeners=listeners, tz=TZ))
             except Exception as exc:  # a batch that breaks rolls back; the next one looks again
                 failures.append(f"{type(exc).__name__}: {str(exc)[:200]}")
                 continue
@@ -212,7 +216,8 @@ async def find_alone(database: str, now: datetime) -> dict[str, Any]:
         from sqlalchemy import select
 
         from app.models import Report
-        from app.reports.states import OPEN_STATUSES, Tier
+        from app.reports.states import OPEN_STATUSES
+        from app.routing.tiers import Tier
 
         stmt = (
             select(Report.id)

@@ -72,7 +72,8 @@ class TestOpenApiErrors:
 
     async def test_a_write_documents_its_conflicts(self, client: httpx.AsyncClient) -> None:
         actions = (await client.get("/openapi.json")).json()["paths"]["/api/v1/reports/{report_id}/actions"]["post"]
-        assert {"401", "403", "404", "409", "413", "422"} <= set(actions["responses"])
+        assert {"401", "403", "404", "409", "413", "422", "428"} <= set(actions["responses"])
+        assert "docs/workflow.md" in actions["description"]
 
 
 class TestJobMetrics:

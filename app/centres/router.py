@@ -13,6 +13,7 @@ from app.centres.schemas import QueueItem
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import Invalid
 from app.core.pagination import Page
+from app.geo.coords import Crs
 from app.reports.presenters import report_read
 from app.reports.states import OPEN_STATUSES, Status
 from app.routing.deps import PoliciesDep
@@ -42,6 +43,7 @@ async def get_queue(
     sla: SlaFilter | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    crs: Crs = Crs.WGS84,
 ) -> Page[QueueItem]:
     for i, s in enumerate(status or []):
         if s not in OPEN_STATUSES:
@@ -53,7 +55,7 @@ async def get_queue(
     names = await categories.names(session, {e.report.category_code for e in entries})
     items = [
         QueueItem(
-            report=report_read(e.report, scope, category_name=names.get(e.report.category_code)),
+            report=report_read(e.report, scope, crs, names.get(e.report.category_code)),
             sla=e.sla,
             time_left_s=e.time_left.total_seconds() if e.time_left is not None else None,
         )

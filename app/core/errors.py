@@ -45,6 +45,12 @@ class Conflict(AppError):
     status, type, title = 409, "/problems/conflict", "Conflict"
 
 
+class PreconditionRequired(AppError):
+    """RFC 6585: the request must be conditional (e.g. carry the version it saw) and was not."""
+
+    status, type, title = 428, "/problems/precondition-required", "Precondition required"
+
+
 class PayloadTooLarge(AppError):
     status, type, title = 413, "/problems/too-large", "Payload too large"
 

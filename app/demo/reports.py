@@ -20,8 +20,10 @@ from app.demo.plan import CityPlan, GridSpec
 from app.geo.coords import Crs
 from app.geo.locator import GridRow, Locator
 from app.geo.schemas import Location
+from app.main import build_listeners
 from app.models import Grid, Report, User
 from app.reports import actions, intake
+from app.reports.actions import ActionContext
 from app.reports.schemas import ActionIn, ReportCreate
 from app.reports.states import Action
 from app.routing.store import PolicyStore
@@ -44,6 +46,7 @@ async def seed_reports(session: AsyncSession, plan: CityPlan, *, now: datetime, 
     users = await _users(session, [worker_username(g) for g in grids] + [_town_operator(g) for g in grids])
     locator = Locator.build(_grid_rows(plan, session_ids=await _grid_ids(session)))
     categories, policies, settings = CategoryCache(), PolicyStore(), Settings()
+    listeners = build_listeners()
     created = 0
     for n, grid in enumerate(grids):
         worker = users.get(worker_username(grid))
@@ -51,12 +54,13 @@ async def seed_reports(session: AsyncSession, plan: CityPlan, *, now: datetime, 
             continue
         submission = await intake.submit_report(
             session, _actor(worker), _report(grid, n, now), now=now, locator=locator, categories=categories,
-            policies=policies, settings=settings,
+            policies=policies, settings=settings, listeners=listeners,
         )  # fmt: skip
         created += submission.created
         operator = users.get(_town_operator(grid))
         if operator is not None and submission.created and submission.value.status == "reported" and n % 3 == 1:
-            await _progress(session, operator, submission.value.id, now, policies)
+            ctx = ActionContext(now=now, policies=policies, listeners=listeners, tz=settings.timezone)
+            await _progress(session, operator, submission.value.id, ctx)
     return created
 
 
@@ -75,14 +79,13 @@ def _report(grid: GridSpec, n: int, now: datetime) -> ReportCreate:
     )
 
 
-async def _progress(
-    session: AsyncSession, operator: User, report_id: int, now: datetime, policies: PolicyStore
-) -> None:
+async def _progress(session: AsyncSession, operator: User, report_id: int, ctx: ActionContext) -> None:
     actor = _actor(operator, Level.TOWN)
-    for cmd in (ActionIn(action=Action.ACCEPT), ActionIn(action=Action.DISPATCH, unit="镇综合执法局")):
+    for action, fields in ((Action.ACCEPT, {}), (Action.DISPATCH, {"unit": "镇综合执法局"})):
         report = await session.get(Report, report_id, populate_existing=True)
         assert report is not None
-        await actions.apply_action(session, actor, report, cmd, now=now, policies=policies)
+        cmd = ActionIn(action=action, version=report.version, **fields)
+        await actions.apply_action(session, actor, report, cmd, ctx)
 
 
 def _actor(user: User, level: Level | None = None) -> Actor:

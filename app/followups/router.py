@@ -7,13 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.accounts.deps import ActorDep, ScopeDep
+from app.categories.deps import CategoriesDep
 from app.core.deps import SessionDep
 from app.core.pagination import encode_cursor
 from app.followups import queries
 from app.followups.schemas import TaskDelta, TaskRead
-from app.followups.service import COMPLETED_BY
 from app.geo.coords import Crs
 from app.reports.presenters import report_read
+from app.reports.states import FollowUpKind
+from app.reports.workflow import completed_by
 
 router = APIRouter(tags=["tasks"])
 
@@ -23,6 +25,7 @@ async def my_tasks(
     actor: ActorDep,
     scope: ScopeDep,
     session: SessionDep,
+    categories: CategoriesDep,
     since: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
     crs: Crs = Crs.WGS84,
@@ -30,9 +33,20 @@ async def my_tasks(
     """Without `since`: the open tasks, and a watermark past every task so far. With `since`: every task
     that changed after it (opened, done or cancelled), oldest change first."""
     rows, watermark, more = await queries.list_my_followups(session, actor.id, since, limit)
+    names = await categories.names(session, {r.category_code for _, r in rows})
     items = [
-        TaskRead(id=str(t.id), kind=t.kind, status=t.status, note=t.note, completed_by=COMPLETED_BY[t.kind],
-                 created_at=t.created_at, updated_at=t.updated_at, report=report_read(r, scope, crs))
+        TaskRead(
+            id=str(t.id),
+            kind=t.kind,
+            status=t.status,
+            note=t.note,
+            completed_by=[a.value for a in completed_by(FollowUpKind(t.kind))],
+            done_by=t.done_by,
+            done_at=t.done_at,
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+            report=report_read(r, scope, crs, names.get(r.category_code)),
+        )
         for t, r in rows
-    ]  # fmt: skip
+    ]
     return TaskDelta(items=items, next_since=encode_cursor(list(watermark)), more=more)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from app.core.schemas import Schema
 from app.reports.schemas import ReportRead
 
@@ -13,7 +15,9 @@ class TaskRead(Schema):
     kind: str  # verify | check_on_site | add_info
     status: str  # open | done | cancelled: the phone drops what is no longer open
     note: str | None
-    completed_by: str  # the action that does this task
+    completed_by: list[str] = Field(description="the action(s) that complete this task (docs/workflow.md)")
+    done_by: str | None = Field(description="the username who completed it; null while open or when cancelled")
+    done_at: datetime | None = Field(description="when it was completed or cancelled")
     created_at: datetime
     updated_at: datetime
     report: ReportRead

@@ -1,12 +1,13 @@
-"""Follow-ups (the phone's to-dos, answered by GET /me/tasks) follow the workflow: actions open them,
-the matching action closes them.
+"""Follow-ups (the phone's to-dos, answered by GET /me/tasks) follow the workflow table: each row
+declares which follow-ups it opens and for whom, which kinds it completes and which it cancels
+(app/reports/workflow.py, written out in docs/workflow.md), and `on_change` does what it declares,
+in the change's own transaction:
 
-- resolve opens *verify* for the grid's worker; verify_pass / verify_fail closes it;
-- request_check opens *check_on_site* for the grid's worker (a hotline complaint to look at);
-- request_info opens *add_info* for the person who reported (the report was sent back);
-- a comment by the assignee closes their check_on_site / add_info;
-- a case that closes or is rejected cancels whatever is still open on it; one that leaves `resolved`
-  any other way (send_down) cancels its verify task.
+- completes: every open follow-up of those kinds on the case becomes `done`, by the actor, now;
+- cancels: every open one of those kinds becomes `cancelled` (the case closed, was rejected, or left
+  `resolved` without a verdict);
+- opens: one follow-up for the grid's worker or the submitter (refused with 409 when the row needs
+  that person and the case has none), or refreshes the note of the one already open.
 """
 
 from __future__ import annotations
@@ -16,54 +17,48 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.actor import Actor, Role
+from app.accounts.actor import Role
 from app.core.errors import Conflict
-from app.models import FollowUp, Report, SyncCounter, User
-from app.reports.states import FINAL_STATUSES, Action, Status
+from app.models import FollowUp, SyncCounter, User
+from app.reports.effects import Change, Listeners
+from app.reports.workflow import Assignee, Open
 
-COMPLETED_BY = {"verify": "verify_pass or verify_fail", "check_on_site": "comment", "add_info": "comment"}
-
-
-async def after_action(
-    session: AsyncSession, report: Report, action: Action, actor: Actor | None, note: str | None, now: datetime
-) -> None:
-    """Open or close tasks for an action just applied to `report` (its state before the action)."""
-    if action is Action.RESOLVE:
-        worker = await grid_worker_id(session, report.grid_id)
-        if worker is not None:
-            await _open(session, "verify", report.id, worker, note, now)
-    elif action in (Action.VERIFY_PASS, Action.VERIFY_FAIL):
-        await _close(session, report.id, now, kinds=("verify",))
-    elif action is Action.REQUEST_CHECK:
-        worker = await grid_worker_id(session, report.grid_id)
-        if worker is None:
-            raise Conflict("the case's grid has no active worker to check on site", field="action")
-        await _open(session, "check_on_site", report.id, worker, note, now)
-    elif action is Action.REQUEST_INFO:
-        await _open(session, "add_info", report.id, await _phone_submitter(session, report), note, now)
-    elif action is Action.COMMENT and actor is not None:
-        await _close(session, report.id, now, kinds=("check_on_site", "add_info"), assignee_id=actor.id)
+_NOBODY = {
+    Assignee.GRID_WORKER: "the case's grid has no active worker to check on site",
+    Assignee.SUBMITTER: "only a report from a grid worker or informant can be sent back for information",
+}
+_PHONE_ROLES = (Role.GRID_WORKER.value, Role.INFORMANT.value)
 
 
-async def after_status(session: AsyncSession, report_id: int, to_status: str, now: datetime) -> None:
-    status = Status(to_status)
-    if status in FINAL_STATUSES:
-        await _close(session, report_id, now, status="cancelled")
-    elif status is not Status.RESOLVED:  # left `resolved` without a verdict (send_down): nothing to verify now
-        await _close(session, report_id, now, kinds=("verify",), status="cancelled")
+def register(listeners: Listeners) -> None:
+    listeners.register(on_change)
+
+
+async def on_change(session: AsyncSession, change: Change) -> None:
+    effects = change.effects
+    if effects.completes:
+        await _close(session, change, effects.completes, status="done")
+    if effects.cancels:
+        await _close(session, change, effects.cancels, status="cancelled")
+    for spec in effects.opens:
+        assignee = await _assignee(session, change, spec)
+        if assignee is None:
+            if spec.required:
+                raise Conflict(_NOBODY[spec.assignee], field="action")
+            continue
+        await _open(session, spec, change.report_id, assignee, change.given.get(spec.note_from), change.at)
+
+
+async def _assignee(session: AsyncSession, change: Change, spec: Open) -> int | None:
+    if spec.assignee is Assignee.GRID_WORKER:
+        return await grid_worker_id(session, change.grid_id)
+    role = await session.scalar(select(User.role).where(User.id == change.submitter_id))
+    return change.submitter_id if role in _PHONE_ROLES else None
 
 
 async def grid_worker_id(session: AsyncSession, grid_id: int) -> int | None:
     stmt = select(User.id).where(User.grid_id == grid_id, User.role == Role.GRID_WORKER.value, User.active.is_(True))
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def _phone_submitter(session: AsyncSession, report: Report) -> int:
-    role = await session.scalar(select(User.role).where(User.id == report.submitter_id))
-    if role not in (Role.GRID_WORKER.value, Role.INFORMANT.value):
-        raise Conflict("only a report from a grid worker or informant can be sent back for information",
-                       field="action")  # fmt: skip
-    return report.submitter_id
 
 
 async def next_change(session: AsyncSession) -> int:
@@ -73,12 +68,12 @@ async def next_change(session: AsyncSession) -> int:
 
 
 async def _open(
-    session: AsyncSession, kind: str, report_id: int, assignee: int, note: str | None, now: datetime
+    session: AsyncSession, spec: Open, report_id: int, assignee: int, note: str | None, now: datetime
 ) -> None:
     existing = await session.scalar(
         select(FollowUp.id).where(
             FollowUp.report_id == report_id,
-            FollowUp.kind == kind,
+            FollowUp.kind == spec.kind.value,
             FollowUp.assignee_id == assignee,
             FollowUp.status == "open",
         )
@@ -88,27 +83,18 @@ async def _open(
         values = {"note": note, "updated_at": now, "change_seq": change}
         await session.execute(update(FollowUp).where(FollowUp.id == existing).values(**values))
         return
-    session.add(FollowUp(kind=kind, report_id=report_id, assignee_id=assignee, status="open", note=note,
-                     created_at=now, updated_at=now, change_seq=change))  # fmt: skip
+    session.add(FollowUp(kind=spec.kind.value, report_id=report_id, assignee_id=assignee, status="open",
+                         note=note, created_at=now, updated_at=now, change_seq=change))  # fmt: skip
 
 
-async def _close(
-    session: AsyncSession,
-    report_id: int,
-    now: datetime,
-    *,
-    kinds: tuple[str, ...] | None = None,
-    assignee_id: int | None = None,
-    status: str = "done",
-) -> None:
-    which = [FollowUp.report_id == report_id, FollowUp.status == "open"]
-    if kinds is not None:
-        which.append(FollowUp.kind.in_(kinds))
-    if assignee_id is not None:
-        which.append(FollowUp.assignee_id == assignee_id)
+async def _close(session: AsyncSession, change: Change, kinds: tuple[str, ...], *, status: str) -> None:
+    which = (FollowUp.report_id == change.report_id, FollowUp.status == "open", FollowUp.kind.in_(kinds))
     if await session.scalar(select(FollowUp.id).where(*which).limit(1)) is None:
         return  # nothing to close: don't take the counter's lock
-    change = await next_change(session)
+    seq = await next_change(session)
+    done_by = change.actor_name if status == "done" else None
     await session.execute(
-        update(FollowUp).where(*which).values(status=status, updated_at=now, done_at=now, change_seq=change)
+        update(FollowUp)
+        .where(*which)
+        .values(status=status, updated_at=change.at, done_at=change.at, done_by=done_by, change_seq=seq)
     )

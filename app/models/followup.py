@@ -21,7 +21,8 @@ class FollowUp(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when it was done or cancelled
+    done_by: Mapped[str | None] = mapped_column(String(64))  # the username who did it (None when cancelled)
     # The number of the change that last touched this follow-up (SyncCounter "task"): phones sync by it.
     change_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,12 +16,15 @@ from app.core.errors import Forbidden, Invalid
 from app.core.idempotency import Replay, content_hash, create_or_replay
 from app.geo.coords import to_wgs84
 from app.geo.locator import Located, Locator
-from app.models import Report, ReportEvent
-from app.reports import queries
+from app.models import Report
+from app.reports import queries, timeline
+from app.reports.effects import Change, Listeners
 from app.reports.schemas import ReportCreate
 from app.reports.states import Status
+from app.reports.workflow import SUBMITTED
 from app.routing.rules import Routing, route_report
 from app.routing.store import PolicyStore, load_calendar
+from app.routing.tiers import Tier
 
 SOURCE_BY_ROLE = {Role.GRID_WORKER: "patrol", Role.INFORMANT: "patrol", Role.OPERATOR: "centre", Role.ADMIN: "centre"}
 
@@ -37,6 +39,7 @@ async def submit_report(
     categories: CategoryCache,
     policies: PolicyStore,
     settings: Settings,
+    listeners: Listeners,
 ) -> Replay[Report]:
     """Create the report, or answer the original one when this client_id was seen with the same content.
 
@@ -52,8 +55,10 @@ async def submit_report(
         report_id = await _insert_once(session, values)
         if report_id is None:  # seen before, or a concurrent submission of the same client_id won
             return None
-        await session.execute(_INSERT_EVENT, _first_entry(report_id, actor, values, data, now))
-        return Report(id=report_id, **values)
+        report = Report(id=report_id, **values)
+        entry = _first_entry(report, actor, data, now)
+        await listeners.notify(session, _created(report, entry, await timeline.append(session, entry), data))
+        return report
 
     return await create_or_replay(
         find=find, create=create, same=lambda report: report.content_hash == digest, insert_first=True,
@@ -157,14 +162,13 @@ def _row(
 
 
 # Built once: the row goes in as execute parameters, so no statement is rebuilt or coerced per request.
-_REPORT, _EVENT = Report.metadata.tables["report"], ReportEvent.metadata.tables["report_event"]
+_REPORT = Report.metadata.tables["report"]
 _INSERT_ONCE = {
     name: dialect.insert(_REPORT)
     .on_conflict_do_nothing(index_elements=["submitter_id", "client_id"])
     .returning(_REPORT.c.id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
-_INSERT_EVENT = insert(_EVENT)
 
 
 async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> int | None:
@@ -173,20 +177,40 @@ async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> int | N
     return (await session.execute(stmt, values)).scalar_one_or_none()
 
 
-def _first_entry(
-    report_id: int, actor: Actor, values: dict[str, Any], data: ReportCreate, now: datetime
-) -> dict[str, Any]:
-    return {
-        "report_id": report_id,
-        "seq": 1,
-        "actor_id": actor.id,
-        "actor": actor.username,
-        "action": "settle_on_spot" if data.settled_on_spot else "submit",
-        "from_status": None,
-        "to_status": values["status"],
-        "from_tier": None,
-        "to_tier": values["tier"],
-        "note": data.result if data.settled_on_spot else None,
-        "data": {"category": data.category, "crs": data.location.crs.value},
-        "at": now,
-    }
+def _first_entry(report: Report, actor: Actor, data: ReportCreate, now: datetime) -> timeline.Entry:
+    return timeline.Entry(
+        report_id=report.id,
+        seq=1,
+        actor=actor,
+        action="settle_on_spot" if data.settled_on_spot else "submit",
+        from_status=None,
+        to_status=report.status,
+        from_tier=None,
+        to_tier=report.tier,
+        note=data.result if data.settled_on_spot else None,
+        data={"category": data.category, "crs": data.location.crs.value},
+        at=now,
+    )
+
+
+def _created(report: Report, entry: timeline.Entry, entry_id: int, data: ReportCreate) -> Change:
+    return Change(
+        report_id=report.id,
+        action=entry.action,
+        actor=entry.actor,
+        at=entry.at,
+        seq=entry.seq,
+        entry_id=entry_id,
+        from_status=None,
+        to_status=Status(report.status),
+        from_tier=None,
+        to_tier=Tier(report.tier),
+        centre_code=report.centre_code,
+        unit=None,
+        grid_id=report.grid_id,
+        submitter_id=report.submitter_id,
+        source=report.source,
+        note=entry.note,
+        given={"result": data.result} if data.settled_on_spot and data.result else {},
+        effects=SUBMITTED,
+    )

@@ -22,6 +22,7 @@ from app.core.pagination import Page
 from app.core.schemas import Instant
 from app.geo.coords import Crs
 from app.reports import actions, intake, queries
+from app.reports.deps import ActionContextDep
 from app.reports.duplicates import find_possible_duplicates
 from app.reports.presenters import nearby_report, report_read, timeline_entry
 from app.reports.queries import MAX_LIMIT, ReportFilters
@@ -35,7 +36,6 @@ from app.reports.schemas import (
     TimelineEntry,
 )
 from app.reports.states import Status
-from app.routing.deps import PoliciesDep
 from app.routing.tiers import Tier
 
 router = APIRouter()
@@ -69,8 +69,9 @@ async def submit_report(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    crs: Crs = Crs.WGS84,
 ) -> ReportRead:
-    read, created = await _submit_one(request, actor, scope, session, clock.now(), settings, data)
+    read, created = await _submit_one(request, actor, scope, session, clock.now(), settings, data, crs)
     if created:
         response.headers["Location"] = f"{request.url.path}/{read.id}"
     else:
@@ -98,12 +99,13 @@ async def submit_batch(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    crs: Crs = Crs.WGS84,
 ) -> BatchAnswer:
     results: list[BatchResult] = []
     for data in batch.items:
         try:
             async with session.begin_nested():  # a refused item leaves nothing behind, the rest go on
-                read, created = await _submit_one(request, actor, scope, session, clock.now(), settings, data)
+                read, created = await _submit_one(request, actor, scope, session, clock.now(), settings, data, crs)
         except AppError as exc:
             problem = problem_body(exc.status, exc.type, exc.title, exc.detail, field=exc.field, **exc.extra)
             results.append(BatchResult(client_id=data.client_id, status=exc.status, problem=problem))
@@ -128,16 +130,17 @@ async def _submit_one(
     now: datetime,
     settings: Settings,
     data: ReportCreate,
+    crs: Crs,
 ) -> tuple[ReportRead, bool]:
     categories = request.app.state.categories
     submission = await intake.submit_report(
         session, actor, data, now=now, locator=request.app.state.locator, categories=categories,
-        policies=request.app.state.policies, settings=settings,
+        policies=request.app.state.policies, settings=settings, listeners=request.app.state.listeners,
     )  # fmt: skip
     report = submission.value
     if submission.created:
         request.app.state.metrics.reports.labels(report.source).inc()
-    read = report_read(report, scope, category_name=categories.name(report.category_code))
+    read = report_read(report, scope, crs, categories.name(report.category_code))
     info = await categories.get(session, report.category_code)
     assert info is not None
     near = await find_possible_duplicates(
@@ -182,20 +185,28 @@ def _if_match_version(if_match: str | None) -> int | None:
     return version
 
 
+ACTIONS_DESCRIPTION = """
+Take one workflow action (DESIGN.md §4). Which actions exist, who may take each, from which status,
+which fields each needs, what it changes, which follow-ups it opens or completes and which events it
+emits: **docs/workflow.md** in the project, generated from the table in `app/reports/workflow.py`.
+
+Send the version you saw, as `If-Match: "3"` (the `ETag` of `GET /reports/{id}`) or as `version`:
+without it the answer is 428, except for `comment`, `report_check` and `provide_info` (notes from a
+phone that change no state). A stale version is 409 with `current_version`.
+"""
+
+
 @router.post(
     "/reports/{report_id}/actions",
     response_model=ReportRead,
     tags=["reports"],
     summary="Act on a case (accept, dispatch, escalate, …)",
+    description=ACTIONS_DESCRIPTION,
     responses={
         403: {"description": "Not the current centre (or otherwise not yours to act on)"},
         409: {"description": "Stale version, or not allowed from the current status (named in the problem)"},
+        428: {"description": "No version: send If-Match or version (the problem names the field `version`)"},
     },
-    description=(
-        "Applies one workflow action (accept, dispatch, escalate, resolve, verify, …) to the case, with "
-        "the version the caller saw (`version` or `If-Match`). Who may take which action from which "
-        "status is the workflow table in app/reports/workflow.py."
-    ),
 )
 async def act_on_report(
     report_id: str,
@@ -204,11 +215,10 @@ async def act_on_report(
     actor: ActorDep,
     scope: ScopeDep,
     session: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
     categories: CategoriesDep,
-    policies: PoliciesDep,
+    ctx: ActionContextDep,
     if_match: Annotated[str | None, Header()] = None,
+    crs: Crs = Crs.WGS84,
 ) -> ReportRead:
     header_version = _if_match_version(if_match)
     if header_version is not None and cmd.version is not None and header_version != cmd.version:
@@ -216,12 +226,10 @@ async def act_on_report(
     if cmd.version is None and header_version is not None:
         cmd = cmd.model_copy(update={"version": header_version})
     report = await queries.get_report(session, scope, report_id, to_act=True)
-    updated = await actions.apply_action(
-        session, actor, report, cmd, now=clock.now(), policies=policies, tz=settings.timezone
-    )
+    updated = await actions.apply_action(session, actor, report, cmd, ctx)
     names = await categories.names(session, {updated.category_code})
     response.headers["ETag"] = f'"{updated.version}"'
-    return report_read(updated, scope, category_name=names.get(updated.category_code))
+    return report_read(updated, scope, crs, names.get(updated.category_code))
 
 
 def _parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:

@@ -108,7 +108,7 @@ class TimelineEntry(Schema):
 
 
 class ActionIn(Schema):
-    """One workflow action; which fields it needs is in the workflow table (DESIGN.md §4)."""
+    """One workflow action; which fields each needs, who may take it and what it does: docs/workflow.md."""
 
     model_config = ConfigDict(
         extra="forbid",

@@ -1,4 +1,8 @@
-"""The case vocabulary: statuses and actions (DESIGN.md §4). Tiers are routing's (app/routing/tiers.py)."""
+"""The case vocabulary: statuses, actions, follow-up kinds and events (DESIGN.md §4).
+
+Tiers are routing's (app/routing/tiers.py). What each action does is the table in workflow.py,
+written out in docs/workflow.md.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +37,35 @@ class Action(StrEnum):
     REOPEN = "reopen"
     MARK_DUPLICATE = "mark_duplicate"
     COMMENT = "comment"
-    # Extensions beyond DESIGN.md §4: a centre asks the phone for something (see reports/tasks.py).
+    # Extensions beyond DESIGN.md §4: a centre asks the phone for something (a follow-up, app/followups),
+    # and the phone answers with the action that completes it.
     REQUEST_CHECK = "request_check"
     REQUEST_INFO = "request_info"
+    REPORT_CHECK = "report_check"
+    PROVIDE_INFO = "provide_info"
+    # The system marks a case overdue when a deadline passes at the city tier (DESIGN.md §4 names the
+    # behaviour, not an action). The timeline has always called it "overdue"; the name is kept.
+    OVERDUE = "overdue"
+
+
+EXTENSIONS = frozenset(
+    {Action.REQUEST_CHECK, Action.REQUEST_INFO, Action.REPORT_CHECK, Action.PROVIDE_INFO, Action.OVERDUE}
+)
+
+
+class FollowUpKind(StrEnum):
+    """A to-do on someone's phone (GET /me/tasks) that a workflow row opens and another completes."""
+
+    VERIFY = "verify"  # check a resolved case on the ground
+    CHECK_ON_SITE = "check_on_site"  # go and look (e.g. at a hotline complaint)
+    ADD_INFO = "add_info"  # the report was sent back: say more
+
+
+class Event(StrEnum):
+    """What a change emits for listeners: the hotline's outbox and the live stream subscribe by name."""
+
+    CREATED = "report.created"  # a new case (submit, settle on the spot)
+    STATUS_CHANGED = "report.status_changed"  # a row with a `to`: status and/or tier and centre moved
+    SUPERVISED = "report.supervised"  # 督办 from above: reaches the centre holding the case
+    OVERDUE = "report.overdue"  # a deadline passed at the city tier
+    NOTED = "report.noted"  # a note without a state change: comment, requests and their answers

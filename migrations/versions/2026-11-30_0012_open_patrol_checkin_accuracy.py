@@ -1,7 +1,7 @@
 """at most one open patrol per worker (a partial unique index); check-ins keep the phone's accuracy
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30 18:00:00
 
 Before the index is created, every open patrol of a worker but the latest is ended at its last
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -103,7 +103,7 @@ class TestQueueOrder:
         await clock_at(session, first, timedelta(minutes=-1), timedelta(minutes=20))
         await clock_at(session, second, timedelta(minutes=-1), timedelta(minutes=25))
         assert ids(await client.get(URL, headers=world["town_a"])) == [first, second]
-        supervise = {"action": "supervise", "note": "The county wants this today"}
+        supervise = {"action": "supervise", "note": "The county wants this today", "version": 1}
         response = await client.post(f"/api/v1/reports/{second}/actions", json=supervise, headers=world["county_a"])
         assert response.status_code == 200, response.text
         queue = await client.get(URL, headers=world["town_a"])

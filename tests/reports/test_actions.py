@@ -196,6 +196,40 @@ class TestVersions:
         )
         assert fresh.status_code == 200 and fresh.headers["etag"] == '"3"'
 
+    @pytest.mark.parametrize(
+        ("action", "fields"), [("accept", {}), ("supervise", {"note": "n"}), ("request_check", {"note": "n"})]
+    )
+    async def test_an_action_that_changes_the_case_without_a_version_is_428_naming_it(
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession, action: str, fields: dict[str, str]
+    ) -> None:
+        case = await new_case(client, world)
+        who = world["county_a"] if action == "supervise" else world["town_a"]
+        response = await client.post(f"{URL}/{case['id']}/actions", json={"action": action, **fields}, headers=who)
+        assert response.status_code == 428, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert (response.json()["status"], response.json()["field"]) == (428, "version")
+        assert (await session.execute(select(Report.version))).scalar_one() == 1
+        assert [e["action"] for e in await timeline(client, case, world["town_a"])] == ["submit"]
+
+    @pytest.mark.parametrize(
+        ("action", "who"),
+        [("comment", "town_a"), ("comment", "worker_a"), ("report_check", "worker_a"), ("provide_info", "worker_a")],
+    )
+    async def test_a_note_from_a_phone_needs_no_version(
+        self, client: httpx.AsyncClient, world: World, action: str, who: str
+    ) -> None:
+        case = await new_case(client, world)
+        body = {"action": action, "note": "seen it"}
+        response = await client.post(f"{URL}/{case['id']}/actions", json=body, headers=world[who])
+        assert response.status_code == 200, response.text
+        assert response.json()["version"] == 2
+
+    async def test_a_stale_version_wins_over_a_missing_field(self, client: httpx.AsyncClient, world: World) -> None:
+        case = await new_case(client, world)
+        await step(client, case, world["worker_a"], "comment", note="first")
+        response = await act(client, case, world["town_a"], "reject")
+        assert (response.status_code, response.json()["field"]) == (409, "version")
+
     async def test_get_carries_the_version_as_etag(self, client: httpx.AsyncClient, world: World) -> None:
         case = await new_case(client, world)
         response = await client.get(f"{URL}/{case['id']}", headers=world["town_a"])

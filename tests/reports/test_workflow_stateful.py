@@ -1,14 +1,20 @@
-"""Random action sequences through the real API; the case's invariants hold after every step.
+"""Random action sequences through the real API, checked step by step against a model of the case.
 
-- the tier changes only by escalate or send_down;
+Every request's status code is exactly the one the model predicts from DESIGN.md §4 (tests/reports/
+workflow_model.py): 404, 428, 409, 403 or 422 for a refusal, 200 otherwise; after every step the case's
+whole stored state (status, tier, centre, version, deadlines, counters, flags, links) is the model's.
+Invariants besides:
+
 - a closed case has closed_at, a rejected one a reason;
-- the timeline is complete (one entry per version), ordered, and replays to the current state;
-- version grows by exactly one per accepted change, and not at all for a refused one.
+- an open verify follow-up exists exactly while the case is resolved; a closed or rejected case has
+  no open follow-up;
+- the timeline is complete (one entry per version), ordered, and replays to the current state.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -18,15 +24,19 @@ import httpx
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from sqlalchemy import select
 
 from app.core.clock import ManualClock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.main import create_app
+from app.models import FollowUp, Report
 from app.reports.states import Action
 from app.reports.workflow import Step, replay
 from tests import factories as f
 from tests.conftest import START, _empty_tables
+from tests.reports.design import DESIGN
+from tests.reports.workflow_model import STATE, Older, Request, after_the_deadline, expect, relations
 
 # "centre" is whoever holds the case right now; listed thrice so walks often go deep.
 ACTORS = ["centre", "centre", "centre", "worker_a", "county_a", "city", "town_b", "admin"]
@@ -34,7 +44,9 @@ CENTRE_USER = {f.TOWN_A: "town_a", f.COUNTY_A: "county_a", f.CITY: "city"}
 # Every action, with the forward path weighted so walks reach resolution and verification.
 FORWARD = [Action.ACCEPT, Action.DISPATCH, Action.START, Action.RESOLVE, Action.VERIFY_PASS, Action.VERIFY_FAIL]
 ACTIONS = [*Action, *FORWARD, *FORWARD]
-TIER_MOVES = {"escalate", "send_down"}
+ENTITLED = ["town_a", "county_a", "city", "worker_a", "admin"]  # who someone_tries_an_action_allowed_now picks from
+VERSIONS = ["body"] * 6 + ["if_match"] * 2 + ["none", "stale"]
+OMIT: list[str | None] = [None] * 14 + ["reason", "note", "unit", "result", "region_code", "of"]
 
 
 class CaseMachine(RuleBasedStateMachine):
@@ -47,8 +59,8 @@ class CaseMachine(RuleBasedStateMachine):
         self.loop = asyncio.new_event_loop()
         self.clock = ManualClock(START)
         self.run(self._arrange())
-        self.last: dict[str, Any] = self.case
-        self.timeline_len = 1
+        self.last: dict[str, Any] = self.run(self._state())
+        self.taken: list[str] = []  # the actions the case's timeline must list after its submission
 
     def run(self, coro: Any) -> Any:
         return self.loop.run_until_complete(coro)
@@ -76,7 +88,8 @@ class CaseMachine(RuleBasedStateMachine):
             self.users["worker_a"] = await f.make_user(s, "worker_a", "grid_worker", grid=grid)
             self.session = s
             await self._sign_in()
-            self.older = await self._submit("uuid:older")
+            older = await self._submit("uuid:older")
+            self.older = Older(int(older["id"]), older["case_no"])
             self.case = await self._submit("uuid:subject")
         self.engine = engine
 
@@ -110,42 +123,44 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(
         action=st.sampled_from(ACTIONS),
         who=st.sampled_from(ACTORS),
-        stale=st.sampled_from([False] * 5 + [True]),
+        version=st.sampled_from(VERSIONS),
         region=st.sampled_from([f.TOWN_A, f.COUNTY_A, f.TOWN_B]),
+        omit=st.sampled_from(OMIT),
         deadline_passes=st.sampled_from([False] * 7 + [True]),
     )
-    def act(self, action: Action, who: str, stale: bool, region: str, deadline_passes: bool) -> None:
+    def act(self, action: Action, who: str, version: str, region: str, omit: str | None, deadline_passes: bool) -> None:
         if deadline_passes and self.deadline_can_pass():
             self.let_the_deadline_pass()
             return
         before = self.last
-        body = {
-            "action": action.value,
-            "version": before["version"] - (1 if stale else 0),
-            "reason": "r",
-            "note": "n",
-            "unit": "u",
-            "result": "done",
-            "region_code": region,
-            "of": self.older["id"],
-        }
-        if action is Action.MARK_DUPLICATE:
-            body = {k: body[k] for k in ("action", "version", "of")}
-        who = CENTRE_USER.get(before["centre"], "town_a") if who == "centre" else who
-        response = self.run(
-            self.client.post(f"/api/v1/reports/{self.case['id']}/actions", json=body, headers=self.headers[who])
-        )
-        after = self.run(self._fetch())
+        who = CENTRE_USER.get(before["centre_code"], "town_a") if who == "centre" else who
+        request = Request(action.value, who, version, region, omit)
+        expected_code, expected = expect(request, before, self.clock.now(), self.older)
+        response = self.run(self._post(request, before["version"]))
+        after = self.run(self._state())
         CaseMachine.outcomes[(action.value, response.status_code)] += 1
-        if response.status_code == 200:
-            assert not stale
-            assert after["version"] == before["version"] + 1
-            if after["tier"] != before["tier"]:
-                assert action.value in TIER_MOVES, (action, before["tier"], after["tier"])
-        else:
-            assert response.status_code in (403, 404, 409, 422), response.text
-            assert after["version"] == before["version"]
+        assert response.status_code == expected_code, (request, before, response.text)
+        if expected_code != 200:
+            assert response.headers["content-type"] == "application/problem+json"
+        assert after == expected, (request, before, response.text)
+        if expected_code == 200:
+            self.taken.append(action.value)
         self.last = after
+
+    async def _post(self, req: Request, version: int) -> httpx.Response:
+        body: dict[str, Any] = {"action": req.action, "reason": "r", "note": "n", "unit": "u", "result": "done",
+                                "region_code": req.region, "of": str(self.older.id)}  # fmt: skip
+        if req.action == "mark_duplicate":
+            body = {"action": req.action, "of": body["of"]}
+        body.pop(req.omit or "", None)
+        headers = dict(self.headers[req.who])
+        if req.version == "body":
+            body["version"] = version
+        elif req.version == "stale":
+            body["version"] = version - 1 if version > 1 else version + 1
+        elif req.version == "if_match":
+            headers["If-Match"] = f'"{version}"'
+        return await self.client.post(f"/api/v1/reports/{self.case['id']}/actions", json=body, headers=headers)
 
     @rule(passes=st.booleans())
     def the_holder_does_the_next_job(self, passes: bool) -> None:
@@ -159,20 +174,39 @@ class CaseMachine(RuleBasedStateMachine):
         }.get(self.last["status"])
         if nxt is not None:
             who = "worker_a" if nxt.startswith("verify") else "centre"
-            self.act(Action(nxt), who, stale=False, region=f.TOWN_A, deadline_passes=False)
+            self.act(Action(nxt), who, version="body", region=f.TOWN_A, omit=None, deadline_passes=False)
+
+    @rule(rnd=st.randoms(use_true_random=False), entitled=st.booleans())
+    def someone_tries_an_action_allowed_now(self, rnd: random.Random, entitled: bool) -> None:
+        """One of the actions allowed from the case's status, taken by someone who stands to the case as it
+        needs (so that rare rows succeed too) or by someone who does not (a 403 the table predicts)."""
+        action = rnd.choice([a for (status, a) in DESIGN if status == self.last["status"]])
+        who = DESIGN[(self.last["status"], action)].who
+        users = [u for u in ENTITLED if bool(who & (relations(u, self.last) or set())) == entitled]
+        if users:
+            region = rnd.choice([f.TOWN_A, f.COUNTY_A])
+            self.act(Action(action), rnd.choice(users), version="body", region=region, omit=None, deadline_passes=False)
+
+    @rule()
+    def time_passes(self) -> None:
+        """Four days go by and the deadline sweep runs: the case escalates, or at the city is marked overdue."""
+        if self.deadline_can_pass():
+            self.let_the_deadline_pass()
 
     def deadline_can_pass(self) -> bool:
         last = self.last
         return last["due_at"] is not None and not (last["overdue"] and last["tier"] == "city")
 
     def let_the_deadline_pass(self) -> None:
-        before = self.last
         self.clock.advance(timedelta(days=4))
+        expected = after_the_deadline(self.last, self.clock.now())
         self.run(self._sweep())
         self.run(self._sign_in())
-        after = self.run(self._fetch())
-        assert after["version"] == before["version"] + 1
-        assert after["tier"] != before["tier"] or after["overdue"]
+        after = self.run(self._state())
+        assert after == expected, self.last
+        if after != self.last:
+            self.taken.append("overdue" if after["overdue"] and not self.last["overdue"] else "escalate")
+            CaseMachine.outcomes[(f"{self.taken[-1]} (by the sweep)", 200)] += 1
         self.last = after
 
     async def _sweep(self) -> None:
@@ -180,10 +214,17 @@ class CaseMachine(RuleBasedStateMachine):
         await worker.ensure_recurring()
         await worker.run_once()
 
-    async def _fetch(self) -> dict[str, Any]:
-        response = await self.client.get(f"/api/v1/reports/{self.case['id']}", headers=self.headers["admin"])
-        assert response.status_code == 200, response.text
-        return dict(response.json())
+    async def _state(self) -> dict[str, Any]:
+        """The case's stored state, as the model describes it."""
+        async with make_sessionmaker(self.engine)() as s:
+            report = await s.get(Report, int(self.case["id"]), populate_existing=True)
+            assert report is not None
+            return {name: getattr(report, name) for name in STATE}
+
+    async def _open_follow_ups(self) -> list[str]:
+        async with make_sessionmaker(self.engine)() as s:
+            which = (FollowUp.report_id == int(self.case["id"]), FollowUp.status == "open")
+            return sorted((await s.execute(select(FollowUp.kind).where(*which))).scalars().all())
 
     @invariant()
     def closed_and_rejected_cases_carry_their_facts(self) -> None:
@@ -191,6 +232,13 @@ class CaseMachine(RuleBasedStateMachine):
             assert self.last["closed_at"] is not None
         if self.last["status"] == "rejected":
             assert self.last["reject_reason"]
+
+    @invariant()
+    def follow_ups_follow_the_status(self) -> None:
+        kinds = self.run(self._open_follow_ups())
+        assert ("verify" in kinds) == (self.last["status"] == "resolved"), (kinds, self.last["status"])
+        if self.last["status"] in ("closed", "rejected"):
+            assert kinds == []
 
     @invariant()
     def the_timeline_is_complete_ordered_and_replays(self) -> None:
@@ -203,6 +251,7 @@ class CaseMachine(RuleBasedStateMachine):
         steps = [Step(e["action"], e["from_status"], e["to_status"], e["from_tier"], e["to_tier"]) for e in entries]
         state = replay(steps)
         assert state is not None and (state[0].value, state[1].value) == (self.last["status"], self.last["tier"])
+        assert [e["action"] for e in entries] == ["submit", *self.taken]
 
 
 def test_random_action_sequences_keep_the_invariants(database_url: str, tmp_path: Path) -> None:
@@ -220,4 +269,7 @@ def test_random_action_sequences_keep_the_invariants(database_url: str, tmp_path
     CaseMachine.outcomes.clear()
     CaseMachine.TestCase().runTest()
     succeeded = {action for (action, status), n in CaseMachine.outcomes.items() if status == 200}
-    assert len(succeeded) >= 7, CaseMachine.outcomes  # the walk really moved cases, not just got refused
+    everything = {a.value for a in Action} - {"overdue"} | {"escalate (by the sweep)", "overdue (by the sweep)"}
+    assert succeeded == everything, CaseMachine.outcomes  # the walk took every row, not just got refused
+    refusals = {status for (_, status) in CaseMachine.outcomes if status != 200}
+    assert refusals == {403, 404, 409, 422, 428}, CaseMachine.outcomes  # and met every kind of refusal

@@ -1,86 +1,160 @@
-"""Every (status, action, relation) cell of the workflow table, against DESIGN.md §4 written out by hand."""
+"""Every (status, action, relation) cell of the workflow table, against DESIGN.md §4 written out by hand
+(tests/reports/design.py), with what each row declares: follow-ups, events, whether it needs a version;
+and what each row's pure change function does to a case."""
 
 from __future__ import annotations
 
-import functools
 import itertools
-from operator import or_ as operator_or
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from app.accounts.actor import Actor, Level, Role
+from app.reports import changes
+from app.reports.changes import ArriveAt, Case, CaseConflict, FieldInvalid, LinkDuplicate
 from app.reports.states import Action, Status
 from app.reports.workflow import (
+    RULES,
     CaseFacts,
     MissingField,
     NotPermitted,
     Step,
     TransitionNotAllowed,
     Who,
+    completed_by,
     decide,
     relations,
     replay,
+    requires_version,
 )
 from app.routing.tiers import Tier
+from tests.reports.design import ACTIONS, DESIGN, NO_VERSION_NEEDED
 
-S, A = Status, Action
-OPEN = [S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED]
-CENTRE = {Who.CURRENT_CENTRE}
-
-# DESIGN.md §4, transcribed independently of app/reports/workflow.py:
-# (from, action) -> (to or None for unchanged, who may, fields needed)
-DESIGN: dict[tuple[Status, Action], tuple[Status | None, set[Who], set[str]]] = {
-    (S.REPORTED, A.ACCEPT): (S.ACCEPTED, CENTRE, set()),
-    (S.REPORTED, A.REJECT): (S.REJECTED, CENTRE, {"reason"}),
-    (S.ACCEPTED, A.DISPATCH): (S.DISPATCHED, CENTRE, {"unit"}),
-    (S.DISPATCHED, A.START): (S.IN_PROGRESS, CENTRE, set()),
-    (S.DISPATCHED, A.RESOLVE): (S.RESOLVED, CENTRE, {"result"}),
-    (S.IN_PROGRESS, A.RESOLVE): (S.RESOLVED, CENTRE, {"result"}),
-    (S.RESOLVED, A.VERIFY_PASS): (S.CLOSED, {Who.GRID_WORKER, Who.CURRENT_CENTRE}, set()),
-    (S.RESOLVED, A.VERIFY_FAIL): (S.DISPATCHED, {Who.GRID_WORKER, Who.CURRENT_CENTRE}, {"reason"}),
-    **{
-        (s, A.ESCALATE): (S.REPORTED, {Who.CURRENT_CENTRE, Who.SYSTEM}, {"reason"})
-        for s in (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS)
-    },
-    **{(s, A.SEND_DOWN): (S.REPORTED, {Who.SENDER}, {"region_code"}) for s in OPEN},
-    **{(s, A.SUPERVISE): (None, {Who.ABOVE}, {"note"}) for s in OPEN},
-    **{(s, A.REOPEN): (S.REPORTED, {Who.OPERATOR, Who.HOTLINE}, {"reason"}) for s in (S.CLOSED, S.REJECTED)},
-    **{(s, A.MARK_DUPLICATE): (S.REJECTED, CENTRE, {"of"}) for s in (S.REPORTED, S.ACCEPTED)},
-    **{(s, A.COMMENT): (None, {Who.VIEWER}, {"note"}) for s in Status},
-    # Extensions beyond §4 (tasks for the phone): the current centre asks the grid's worker or the reporter.
-    **{(s, A.REQUEST_CHECK): (None, CENTRE, {"note"}) for s in OPEN},
-    **{(s, A.REQUEST_INFO): (None, CENTRE, {"note"}) for s in (S.REPORTED, S.ACCEPTED)},
-}
 SINGLE_RELATIONS = [w for w in Who if w is not Who.NOBODY]
 ALL_FIELDS = {"reason", "note", "unit", "result", "region_code", "of"}
 CELLS = list(itertools.product(Status, Action, [*SINGLE_RELATIONS, Who.NOBODY]))
 
 
+def test_the_transcription_names_every_action() -> None:
+    assert sorted(a.value for a in Action) == ACTIONS
+
+
 @pytest.mark.parametrize(("status", "action", "who"), CELLS, ids=lambda v: getattr(v, "name", str(v)))
 def test_each_cell_matches_the_design(status: Status, action: Action, who: Who) -> None:
-    expected = DESIGN.get((status, action))
+    expected = DESIGN.get((status.value, action.value))
     if expected is None:
         with pytest.raises(TransitionNotAllowed):
             decide(status, action, who, ALL_FIELDS)
         return
-    to, allowed, needs = expected
-    if who not in allowed:
+    if who.name not in expected.who:
         with pytest.raises(NotPermitted):
             decide(status, action, who, ALL_FIELDS)
         return
     rule = decide(status, action, who, ALL_FIELDS)
-    assert rule.to == to
-    assert set(rule.needs) == needs
-    for missing in needs:
+    assert (rule.to.value if rule.to else None) == expected.to
+    assert set(rule.needs) == expected.needs
+    for missing in expected.needs:
         with pytest.raises(MissingField) as raised:
             decide(status, action, who, ALL_FIELDS - {missing})
         assert raised.value.field == missing
 
 
-def test_only_verify_fail_counts_as_rework() -> None:
-    everyone = functools.reduce(operator_or, SINGLE_RELATIONS)
-    reworks = {(s, a) for (s, a) in DESIGN if decide(s, a, everyone, ALL_FIELDS).rework}
-    assert reworks == {(S.RESOLVED, A.VERIFY_FAIL)}
+@pytest.mark.parametrize(("status", "action"), sorted(DESIGN), ids=lambda v: str(v))
+def test_each_row_declares_its_follow_ups_events_and_version(status: str, action: str) -> None:
+    expected = DESIGN[(status, action)]
+    effects = RULES[(Status(status), Action(action))].effects
+    assert {(o.kind.value, o.assignee.value) for o in effects.opens} == expected.opens
+    assert {k.value for k in effects.completes} == expected.completes
+    assert {k.value for k in effects.cancels} == expected.cancels
+    assert {e.value for e in effects.emits} == expected.events
+    assert RULES[(Status(status), Action(action))].version_required is expected.version
+
+
+def test_a_version_is_needed_for_every_action_but_a_phones_notes() -> None:
+    assert {a.value for a in Action if not requires_version(a)} == NO_VERSION_NEEDED
+
+
+def test_each_follow_up_names_the_actions_that_complete_it() -> None:
+    found = {kind.value: [a.value for a in completed_by(kind)] for kind in {k for r in RULES.values()
+                                                                            for k in r.effects.completes}}  # fmt: skip
+    assert found == {"verify": ["verify_pass", "verify_fail"], "check_on_site": ["report_check"],
+                     "add_info": ["provide_info"]}  # fmt: skip
+
+
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+RESOLVE_DUE = NOW + timedelta(days=2)
+NO_DEADLINE = {"due_at": None, "due_kind": None, "due_started_at": None}
+
+
+class Cmd:
+    """Every field an action may carry."""
+
+    def __init__(self, action: str, region_code: str = "320602100000") -> None:
+        self.action = Action(action)
+        self.reason, self.note, self.unit, self.result, self.of = "r", "n", "u", "done", "1"
+        self.region_code = region_code
+
+
+def case(tier: Tier = Tier.TOWN, **overrides: Any) -> Case:
+    values: dict[str, Any] = dict(
+        id=5, status=Status.REPORTED, tier=tier, town_code="320602100000", county_code="320602000000",
+        resolve_due_at=RESOLVE_DUE, due_kind="accept", overdue=False, rework_count=1, escalation_count=2,
+        reopen_count=3,
+    )  # fmt: skip
+    return Case(**(values | overrides))
+
+
+# What each row's change does to the town case above (fields, intents, timeline data), by hand.
+CHANGES: dict[str, tuple[Tier, dict[str, Any], tuple[Any, ...], dict[str, Any]]] = {
+    "accept": (Tier.TOWN, {"due_at": RESOLVE_DUE, "due_kind": "resolve"}, (), {}),
+    "reject": (Tier.TOWN, {"reject_reason": "r", **NO_DEADLINE}, (), {}),
+    "dispatch": (Tier.TOWN, {"assigned_unit": "u"}, (), {}),
+    "start": (Tier.TOWN, {}, (), {}),
+    "resolve": (Tier.TOWN, {"result": "done", **NO_DEADLINE}, (), {}),
+    "verify_pass": (Tier.TOWN, {"closed_at": NOW, **NO_DEADLINE}, (), {}),
+    "verify_fail": (Tier.TOWN, {"rework_count": 2, "due_at": RESOLVE_DUE, "due_kind": "resolve"}, (),
+                    {"rework": True}),
+    "escalate": (Tier.TOWN, {"escalation_count": 3}, (ArriveAt(Tier.COUNTY),), {}),
+    "send_down": (Tier.COUNTY, {}, (ArriveAt(Tier.TOWN),), {}),
+    "supervise": (Tier.TOWN, {"supervised": True}, (), {}),
+    "reopen": (Tier.TOWN, {"reopen_count": 4, "closed_at": None, "reject_reason": None, "duplicate_of_id": None,
+                           "overdue": False}, (ArriveAt(Tier.TOWN),), {}),
+    "mark_duplicate": (Tier.TOWN, dict(NO_DEADLINE), (LinkDuplicate("1"),), {}),
+    "overdue": (Tier.CITY, {"overdue": True}, (), {"due_kind": "accept"}),
+    **{a: (Tier.TOWN, {}, (), {}) for a in ("comment", "request_check", "report_check", "request_info",
+                                            "provide_info")},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_each_rows_change(action: str) -> None:
+    tier, fields, intents, data = CHANGES[action]
+    rule = next(r for (s, a), r in RULES.items() if a.value == action)
+    outcome = rule.change(case(tier), Cmd(action), NOW)  # type: ignore[arg-type]
+    assert (dict(outcome.fields), outcome.intents, dict(outcome.data)) == (fields, intents, data)
+
+
+class TestChangesThatRefuse:
+    def test_escalate_at_the_city_is_a_conflict(self) -> None:
+        with pytest.raises(CaseConflict):
+            changes.escalate(case(Tier.CITY), Cmd("escalate"), NOW)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("tier", "target"),
+        [(Tier.TOWN, "320602100000"), (Tier.COUNTY, "320602000000"), (Tier.CITY, "320612000000")],
+    )
+    def test_send_down_only_below_the_tier_to_the_cases_own_centres(self, tier: Tier, target: str) -> None:
+        with pytest.raises(FieldInvalid) as raised:
+            changes.send_down(case(tier), Cmd("send_down", target), NOW)  # type: ignore[arg-type]
+        assert raised.value.field == "region_code"
+
+    @pytest.mark.parametrize("facts", [{"tier": Tier.COUNTY}, {"tier": Tier.CITY, "overdue": True}])
+    def test_overdue_only_once_and_only_at_the_city(self, facts: dict[str, Any]) -> None:
+        with pytest.raises(CaseConflict):
+            changes.mark_overdue(case(**facts), Cmd("overdue"), NOW)  # type: ignore[arg-type]
 
 
 def operator(code: str, level: Level) -> Actor:
@@ -110,6 +184,12 @@ class TestRelations:
         other = Actor(id=3, username="x", role=Role.GRID_WORKER, grid_id=8)
         assert relations(other, TOWN_CASE) == Who.VIEWER
 
+    def test_the_submitter(self) -> None:
+        informant = Actor(id=4, username="i", role=Role.INFORMANT)
+        submitted = CaseFacts(Tier.TOWN, "320602100000", 7, in_jurisdiction=True, submitter_id=4)
+        assert relations(informant, submitted) == Who.VIEWER | Who.SUBMITTER
+        assert relations(informant, TOWN_CASE) == Who.VIEWER
+
     def test_the_system_and_the_hotline(self) -> None:
         assert relations(None, TOWN_CASE) == Who.SYSTEM
         assert relations(None, TOWN_CASE, hotline=True) == Who.HOTLINE | Who.VIEWER
@@ -122,7 +202,7 @@ class TestReplay:
             Step("escalate", "reported", "reported", "town", "county"),
             Step("accept", "reported", "accepted", "county", "county"),
         ]
-        assert replay(steps) == (S.ACCEPTED, Tier.COUNTY)
+        assert replay(steps) == (Status.ACCEPTED, Tier.COUNTY)
 
     def test_a_broken_chain_does_not_replay(self) -> None:
         steps = [
@@ -130,3 +210,12 @@ class TestReplay:
             Step("start", "dispatched", "in_progress", "town", "town"),
         ]
         assert replay(steps) is None
+
+
+def test_the_table_and_its_document_need_neither_the_database_nor_the_web_framework() -> None:
+    code = (
+        "import sys, app.reports.workflow, app.reports.changes, app.reports.workflow_doc\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'fastapi', 'starlette'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
