@@ -1,4 +1,4 @@
-"""gridpatrol serve | db upgrade | seed-demo | users create."""
+"""gridpatrol serve | db upgrade | seed-demo | users create | apikeys create|list|revoke."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from app.accounts.cli import users_cli
+from app.apikeys.cli import apikeys_cli
 from app.core.config import Settings
 from app.core.migrate import upgrade_to_head
 from app.core.requestid import configure_logging
@@ -18,6 +19,7 @@ cli = typer.Typer(help="GridPatrol: grid governance service", no_args_is_help=Tr
 db_cli = typer.Typer(help="Database maintenance")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
+cli.add_typer(apikeys_cli, name="apikeys")
 cli.command("seed-demo")(seed_demo)
 log = logging.getLogger("gridpatrol")
 

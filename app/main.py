@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from app import ops
 from app.accounts import deps as accounts_deps
 from app.accounts import router as accounts_router
+from app.apikeys import router as apikeys_router
 from app.categories import router as categories_router
 from app.categories.cache import CategoryCache
 from app.centres import router as centres_router
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_docs(app)
     app.include_router(ops.router)
     app.include_router(accounts_router.router, prefix=API)
+    app.include_router(apikeys_router.router, prefix=API)
     app.include_router(geo_router.router, prefix=API)
     app.include_router(categories_router.router, prefix=API)
     app.include_router(nearby_router.router, prefix=API)  # before /reports/{report_id}

@@ -15,6 +15,9 @@ class Role(StrEnum):
     INFORMANT = "informant"
     OPERATOR = "operator"
     ADMIN = "admin"
+    # Another system acting through GridPatrol's API (a hotline platform, an Open311 client's API key):
+    # never signs in with a password; it sees what it submitted.
+    SYSTEM = "system"
 
 
 class Level(StrEnum):

@@ -59,7 +59,7 @@ class Scope:
             return _REGION_COLUMN[actor.region_level] == actor.region_code
         if actor.role is Role.GRID_WORKER and actor.grid_id is not None:
             return Report.grid_id == actor.grid_id
-        if actor.role is Role.INFORMANT:
+        if actor.role in (Role.INFORMANT, Role.SYSTEM):
             return Report.submitter_id == actor.id
         return false()
 
@@ -100,6 +100,6 @@ class Scope:
             return bool(getattr(report, column) == actor.region_code)
         if actor.role is Role.GRID_WORKER:
             return report.grid_id == actor.grid_id
-        if actor.role is Role.INFORMANT:
+        if actor.role in (Role.INFORMANT, Role.SYSTEM):
             return report.submitter_id == actor.id
         return False

@@ -70,6 +70,9 @@ async def sign_in(
     if user is None:
         await asyncio.to_thread(_verify_against_dummy, password)
         raise Unauthorized(BAD_LOGIN)
+    if user.role == Role.SYSTEM:  # no password opens a system principal
+        await asyncio.to_thread(_verify_against_dummy, password)
+        raise Unauthorized(BAD_LOGIN)
     if not await asyncio.to_thread(verify_password, user.password_hash, password) or not user.active:
         raise Unauthorized(BAD_LOGIN)
     login = AuthSession(id=str(uuid.uuid4()), user_id=user.id, created_at=now)
@@ -196,6 +199,8 @@ async def update_user(session: AsyncSession, user_id: int, data: UserUpdate, *, 
 
 async def _placement(session: AsyncSession, data: UserCreate) -> tuple[str | None, Grid | None]:
     """(region_code, grid) to store for the new user, after the role's rules."""
+    if data.role is Role.SYSTEM:
+        raise Invalid("a system principal is created with its hotline platform or API key", field="role")
     if data.role is Role.ADMIN:
         _refuse_extra(data, region=True, grid=True, why="an admin is placed in no region or grid")
         return None, None
@@ -269,3 +274,18 @@ async def _flush_user(session: AsyncSession) -> None:
         if "username" in message:
             raise Conflict("the username is taken", field="username") from exc
         raise
+
+
+SYSTEM_PASSWORD_HASH = "!"  # matches no password: a system principal never signs in
+
+
+async def create_system_user(session: AsyncSession, *, username: str, region_code: str | None, now: datetime) -> User:
+    """The user a system (a hotline platform, an API key) acts as: its submissions and timeline entries
+    carry this name. Flushes; the caller's unit of work commits."""
+    user = User(
+        username=username, password_hash=SYSTEM_PASSWORD_HASH, role=Role.SYSTEM.value, region_code=region_code,
+        sensitive_clearance=False, active=True, created_at=now,
+    )  # fmt: skip
+    session.add(user)
+    await _flush_user(session)
+    return user

@@ -56,7 +56,10 @@ async def _assignee(session: AsyncSession, change: Change, spec: Open) -> int | 
     return change.submitter_id if role in _PHONE_ROLES else None
 
 
-async def grid_worker_id(session: AsyncSession, grid_id: int) -> int | None:
+async def grid_worker_id(session: AsyncSession, grid_id: int | None) -> int | None:
+    """The active worker of the grid; None without one (or for a case with no grid)."""
+    if grid_id is None:
+        return None
     stmt = select(User.id).where(User.grid_id == grid_id, User.role == Role.GRID_WORKER.value, User.active.is_(True))
     return (await session.execute(stmt)).scalar_one_or_none()
 

@@ -2,6 +2,7 @@
 
 from app.core.jobs.models import Job, JobAttempt  # registered with the other tables
 from app.models.account import AuthSession, RefreshToken, User
+from app.models.apikey import ApiKey
 from app.models.category import Category
 from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
@@ -11,6 +12,7 @@ from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
 
 __all__ = [
+    "ApiKey",
     "Attachment",
     "AttachmentExpectation",
     "AuthSession",

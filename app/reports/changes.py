@@ -27,7 +27,7 @@ class Case:
     id: int
     status: Status
     tier: Tier
-    town_code: str
+    town_code: str | None
     county_code: str
     resolve_due_at: datetime | None
     due_kind: str | None

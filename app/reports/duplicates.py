@@ -67,7 +67,11 @@ async def find_possible_duplicates(
         stmt = stmt.where(Report.id != exclude_id)
     # Candidates as bare (id, lat, lon) rows, newest first; only the nearest few are loaded whole.
     candidates = await session.execute(stmt.order_by(Report.received_at.desc()).limit(MAX_CANDIDATES))
-    near = sorted((d, rid) for rid, r_lat, r_lon in candidates if (d := distance_m(lat, lon, r_lat, r_lon)) <= radius)
+    near = sorted(
+        (d, rid)
+        for rid, r_lat, r_lon in candidates
+        if r_lat is not None and r_lon is not None and (d := distance_m(lat, lon, r_lat, r_lon)) <= radius
+    )
     nearest = dict((rid, d) for d, rid in near[:limit])
     if not nearest:
         return []

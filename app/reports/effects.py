@@ -61,7 +61,7 @@ class Change:
     to_tier: Tier
     centre_code: str | None  # the centre holding the case after the change
     unit: str | None  # the unit the case is assigned to after the change
-    grid_id: int
+    grid_id: int | None  # None: a case placed by a region code, with no grid (and no grid worker)
     submitter_id: int
     source: str  # patrol | hotline | open311 | centre
     note: str | None  # the timeline entry's note

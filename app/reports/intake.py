@@ -1,7 +1,13 @@
-"""Report intake: idempotent on (submitter, client_id), routed by location and policy."""
+"""Report intake: idempotent on (submitter, client_id), routed by location (or a region code) and policy.
+
+Phones send a position; systems (the 12345 hotline, Open311 clients) may send a `Placement` instead
+(a grid, village, town or county code: app/geo/placement.py) and the platform's own deadlines, as a
+`SystemIntake`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,11 +21,12 @@ from app.core.config import Settings
 from app.core.errors import Forbidden, Invalid
 from app.core.idempotency import Replay, content_hash, create_or_replay
 from app.geo.coords import to_wgs84
-from app.geo.locator import Located, Locator
+from app.geo.locator import Locator
+from app.geo.placement import Placement
 from app.models import Report
 from app.reports import queries, timeline
 from app.reports.effects import Change, Listeners
-from app.reports.schemas import ReportCreate
+from app.reports.schemas import PlacedReportCreate, ReportCreate
 from app.reports.states import Status
 from app.reports.workflow import SUBMITTED
 from app.routing.rules import Routing, route_report
@@ -27,12 +34,24 @@ from app.routing.store import PolicyStore, load_calendar
 from app.routing.tiers import Tier
 
 SOURCE_BY_ROLE = {Role.GRID_WORKER: "patrol", Role.INFORMANT: "patrol", Role.OPERATOR: "centre", Role.ADMIN: "centre"}
+ReportData = ReportCreate | PlacedReportCreate
+
+
+@dataclass(frozen=True)
+class SystemIntake:
+    """What a system files beyond a phone's report."""
+
+    source: str  # hotline | open311
+    placement: Placement | None = None  # where the case lands when the body has no location
+    caller_phone: str | None = None
+    accept_due_at: datetime | None = None  # the platform's deadlines replace the policy's
+    resolve_due_at: datetime | None = None
 
 
 async def submit_report(
     session: AsyncSession,
     actor: Actor,
-    data: ReportCreate,
+    data: ReportData,
     *,
     now: datetime,
     locator: Locator,
@@ -40,6 +59,7 @@ async def submit_report(
     policies: PolicyStore,
     settings: Settings,
     listeners: Listeners,
+    system: SystemIntake | None = None,
 ) -> Replay[Report]:
     """Create the report, or answer the original one when this client_id was seen with the same content.
 
@@ -51,7 +71,9 @@ async def submit_report(
         return await queries.find_by_client_id(session, actor.id, data.client_id)
 
     async def create() -> Report | None:
-        values = await _new_report_values(session, actor, data, digest, now, locator, categories, policies, settings)
+        values = await _new_report_values(
+            session, actor, data, digest, now, locator, categories, policies, settings, system
+        )
         report_id = await _insert_once(session, values)
         if report_id is None:  # seen before, or a concurrent submission of the same client_id won
             return None
@@ -69,32 +91,58 @@ async def submit_report(
 async def _new_report_values(
     session: AsyncSession,
     actor: Actor,
-    data: ReportCreate,
+    data: ReportData,
     digest: str,
     now: datetime,
     locator: Locator,
     categories: CategoryCache,
     policies: PolicyStore,
     settings: Settings,
+    system: SystemIntake | None,
 ) -> dict[str, Any]:
     if data.settled_on_spot:
         _check_settlement(actor, data)
     check_not_future(data.occurred_at, now, settings.max_future_skew_s, field="occurred_at")
     category = await categories.leaf(session, data.category)
+    placement, wgs84 = await _place(session, data, locator, settings, system)
+    severity = data.severity or category.default_severity
+    policy = await policies.active(session)
+    calendar = await load_calendar(session, policy.calendar, settings.timezone)
+    routing = route_report(policy, calendar, category.code, severity, now, settled_on_spot=data.settled_on_spot)
+    values = _row(actor, data, digest, category, placement, routing, wgs84, severity, now)
+    if system is not None:
+        values.update(_system_values(system, values))
+    return values
+
+
+async def _place(
+    session: AsyncSession, data: ReportData, locator: Locator, settings: Settings, system: SystemIntake | None
+) -> tuple[Placement, tuple[float, float] | None]:
+    """Where the case lands, and its WGS-84 position when it has one."""
+    if data.location is None:
+        if system is None or system.placement is None:
+            raise Invalid("a report needs a location", field="location")
+        return system.placement, None
     lat, lon = to_wgs84(data.location.lat, data.location.lon, data.location.crs)
     await locator.ensure_fresh(session)
     located = locator.locate(lat, lon, settings.outside_grid_tolerance_m)
     if located is None:
         limit = int(settings.outside_grid_tolerance_m)
         raise Invalid(f"the location is more than {limit} m from every grid", field="location")
-    severity = data.severity or category.default_severity
-    policy = await policies.active(session)
-    calendar = await load_calendar(session, policy.calendar, settings.timezone)
-    routing = route_report(policy, calendar, category.code, severity, now, settled_on_spot=data.settled_on_spot)
-    return _row(actor, data, digest, category, located, routing, (lat, lon), severity, now)
+    return Placement.of(located), (lat, lon)
 
 
-def _check_settlement(actor: Actor, data: ReportCreate) -> None:
+def _system_values(system: SystemIntake, values: dict[str, Any]) -> dict[str, Any]:
+    """The source, the caller's phone and the platform's deadlines over what the policy gave."""
+    changed: dict[str, Any] = {"source": system.source, "caller_phone": system.caller_phone}
+    if system.resolve_due_at is not None:
+        changed["resolve_due_at"] = system.resolve_due_at
+    if system.accept_due_at is not None and values["due_kind"] == "accept":
+        changed["accept_due_at"] = changed["due_at"] = system.accept_due_at
+    return changed
+
+
+def _check_settlement(actor: Actor, data: ReportData) -> None:
     if actor.role is not Role.GRID_WORKER:
         raise Forbidden("only a grid worker settles a report on the spot", field="settled_on_spot")
     if not (data.result and data.result.strip()):
@@ -103,18 +151,20 @@ def _check_settlement(actor: Actor, data: ReportCreate) -> None:
 
 def _row(
     actor: Actor,
-    data: ReportCreate,
+    data: ReportData,
     digest: str,
     category: CategoryInfo,
-    located: Located,
+    placed: Placement,
     routing: Routing,
-    wgs84: tuple[float, float],
+    wgs84: tuple[float, float] | None,
     severity: int,
     now: datetime,
 ) -> dict[str, Any]:
-    centre_by_tier = {"grid": located.town_code, "town": located.town_code, "county": located.county_code}
+    tier = routing.tier if placed.town_code is not None else max(routing.tier, Tier.COUNTY, key=lambda t: t.rank)
+    centre_by_tier = {"grid": placed.town_code, "town": placed.town_code, "county": placed.county_code}
+    location = data.location
     return {
-        "source": SOURCE_BY_ROLE[actor.role],
+        "source": SOURCE_BY_ROLE.get(actor.role, "centre"),  # a system names its own (SystemIntake)
         "client_id": data.client_id,
         "submitter_id": actor.id,
         "content_hash": digest,
@@ -123,26 +173,26 @@ def _row(
         "severity": severity,
         "description": data.description,
         "address": data.address,
-        "lat": wgs84[0],
-        "lon": wgs84[1],
-        "raw_lat": data.location.lat,
-        "raw_lon": data.location.lon,
-        "raw_crs": data.location.crs.value,
-        "accuracy_m": data.location.accuracy_m,
+        "lat": wgs84[0] if wgs84 else None,
+        "lon": wgs84[1] if wgs84 else None,
+        "raw_lat": location.lat if location else None,
+        "raw_lon": location.lon if location else None,
+        "raw_crs": location.crs.value if location else None,
+        "accuracy_m": location.accuracy_m if location else None,
         "occurred_at": data.occurred_at,
         "received_at": now,
         "updated_at": now,
-        "grid_id": located.grid_id,
-        "grid_code": located.grid_code,
-        "village_code": located.village_code,
-        "town_code": located.town_code,
-        "county_code": located.county_code,
-        "city_code": located.city_code,
-        "outside_grid": located.outside_grid,
-        "distance_to_grid_m": located.distance_m if located.outside_grid else None,
+        "grid_id": placed.grid_id,
+        "grid_code": placed.grid_code,
+        "village_code": placed.village_code,
+        "town_code": placed.town_code,
+        "county_code": placed.county_code,
+        "city_code": placed.city_code,
+        "outside_grid": placed.outside_grid,
+        "distance_to_grid_m": placed.distance_m,
         "status": (Status.CLOSED if data.settled_on_spot else Status.REPORTED).value,
-        "tier": routing.tier.value,
-        "centre_code": centre_by_tier.get(routing.tier.value, located.city_code),
+        "tier": tier.value,
+        "centre_code": centre_by_tier.get(tier.value, placed.city_code),
         "accept_due_at": routing.accept_due_at,
         "resolve_due_at": routing.resolve_due_at,
         "due_at": routing.accept_due_at,
@@ -177,7 +227,7 @@ async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> int | N
     return (await session.execute(stmt, values)).scalar_one_or_none()
 
 
-def _first_entry(report: Report, actor: Actor, data: ReportCreate, now: datetime) -> timeline.Entry:
+def _first_entry(report: Report, actor: Actor, data: ReportData, now: datetime) -> timeline.Entry:
     return timeline.Entry(
         report_id=report.id,
         seq=1,
@@ -188,12 +238,12 @@ def _first_entry(report: Report, actor: Actor, data: ReportCreate, now: datetime
         from_tier=None,
         to_tier=report.tier,
         note=data.result if data.settled_on_spot else None,
-        data={"category": data.category, "crs": data.location.crs.value},
+        data={"category": data.category, "crs": data.location.crs.value if data.location else None},
         at=now,
     )
 
 
-def _created(report: Report, entry: timeline.Entry, entry_id: int, data: ReportCreate) -> Change:
+def _created(report: Report, entry: timeline.Entry, entry_id: int, data: ReportData) -> Change:
     return Change(
         report_id=report.id,
         action=entry.action,

@@ -21,8 +21,8 @@ def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_nam
         severity=report.severity,
         description=report.description,
         address=report.address,
-        location=LocationRead.of_wgs84(report.lat, report.lon, report.accuracy_m, crs),
-        raw_location=LocationRead.raw(report.raw_lat, report.raw_lon, report.raw_crs, report.accuracy_m),
+        location=_location(report, crs),
+        raw_location=_raw_location(report),
         occurred_at=report.occurred_at,
         received_at=report.received_at,
         updated_at=report.updated_at,
@@ -49,6 +49,18 @@ def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_nam
         caller_phone=report.caller_phone if scope.sees_phone_numbers else mask_phone(report.caller_phone),
         version=report.version,
     )
+
+
+def _location(report: Report, crs: Crs) -> LocationRead | None:
+    if report.lat is None or report.lon is None:
+        return None
+    return LocationRead.of_wgs84(report.lat, report.lon, report.accuracy_m, crs)
+
+
+def _raw_location(report: Report) -> LocationRead | None:
+    if report.raw_lat is None or report.raw_lon is None or report.raw_crs is None:
+        return None
+    return LocationRead.raw(report.raw_lat, report.raw_lon, report.raw_crs, report.accuracy_m)
 
 
 def timeline_entry(event: ReportEvent) -> TimelineEntry:

@@ -142,7 +142,7 @@ async def _submit_one(
         request.app.state.metrics.reports.labels(report.source).inc()
     read = report_read(report, scope, crs, categories.name(report.category_code))
     info = await categories.get(session, report.category_code)
-    assert info is not None
+    assert info is not None and report.lat is not None and report.lon is not None  # a phone's report has both
     near = await find_possible_duplicates(
         session, scope, report.category_code, report.lat, report.lon, now, exclude_id=report.id,
         radius_m=info.duplicate_radius_m, window_h=info.duplicate_window_h,

@@ -22,18 +22,32 @@ REPORT_EXAMPLE: dict[str, Any] = {
 }
 
 
-class ReportCreate(Schema):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [REPORT_EXAMPLE]})
-
+class _ReportFields(Schema):
     client_id: str = Field(min_length=1, max_length=249, pattern=r"^[\x21-\x7e]+$")
     category: str = Field(min_length=1, max_length=32)
     severity: int | None = Field(default=None, ge=1, le=4, description="1 一般 … 4 特别重大; default from category")
     description: str = Field(min_length=1, max_length=4000)
-    location: Location
     occurred_at: Instant
     address: str | None = Field(default=None, max_length=255)
     settled_on_spot: bool = False
     result: str | None = Field(default=None, max_length=4000)
+
+
+class ReportCreate(_ReportFields):
+    """A report from a phone or a centre: always with its location."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [REPORT_EXAMPLE]})
+
+    location: Location
+
+
+class PlacedReportCreate(_ReportFields):
+    """A report a system files (app/reports/intake.py `SystemIntake`): the location may be missing when
+    the system places the case by a region code instead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: Location | None = None
 
 
 class NearbyReport(Schema):
@@ -62,17 +76,17 @@ class ReportRead(Schema):
     severity: int
     description: str
     address: str | None
-    location: LocationRead
-    raw_location: LocationRead
+    location: LocationRead | None = Field(description="null for a case placed by a region code (a hotline ticket)")
+    raw_location: LocationRead | None
     occurred_at: datetime
     received_at: datetime
     updated_at: datetime
     status: str
     tier: str
     centre: str | None = Field(description="division code of the command centre that holds the case")
-    grid_code: str
-    village_code: str
-    town_code: str
+    grid_code: str | None
+    village_code: str | None
+    town_code: str | None
     county_code: str
     city_code: str
     outside_grid: bool

@@ -216,7 +216,7 @@ class CaseFacts:
 
     tier: Tier
     centre_code: str | None
-    grid_id: int
+    grid_id: int | None
     in_jurisdiction: bool  # the caller's territory covers the case
     submitter_id: int | None = None
 
