@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from app.core.logs import quiet_sql_loggers
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -58,13 +60,19 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, *, pool_size: int = 20, autocommit: bool = False) -> AsyncEngine:
-    """The engine for `url`. `autocommit` makes every statement its own transaction (inspection only)."""
+    """The engine for `url`. `autocommit` makes every statement its own transaction (inspection only).
+
+    Errors never quote the statement's parameters (hide_parameters): they reach tracebacks and logs.
+    """
+    quiet_sql_loggers()
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"isolation_level": None, "timeout": 30})
+        engine = create_async_engine(url, connect_args={"isolation_level": None, "timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine, immediate=not autocommit)
         return engine
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, **options)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, hide_parameters=True, **options
+    )
 
 
 def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.logs import describe_error, safe_traceback
 from app.core.requestid import current_request_id
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("app.errors")
 
 
 class AppError(Exception):
@@ -91,9 +95,44 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, body, dict(exc.headers or {}))
 
 
-async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    """500 with the request id; the log line carries the same id, the error's type and frames, no message."""
     body = problem_body(500, "/problems/internal", "Internal error", "An unexpected error occurred")
+    route = getattr(request.scope.get("route"), "path", "unmatched")
+    log.error(
+        "request_id=%s %s %s answered 500: %s\n%s",
+        body["request_id"], request.method, route, describe_error(exc), safe_traceback(exc),
+    )  # fmt: skip
     return problem_response(500, body)
+
+
+class UnhandledErrorMiddleware:
+    """Turns an exception no handler took into the 500 problem, logged once, and stops it there.
+
+    Starlette's own last-resort handler re-raises after answering, so the server logged the
+    exception a second time, message and all, outside the request id's context.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            response = await _unhandled(Request(scope), exc)
+            if not started:
+                await response(scope, receive, send)
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -101,3 +140,4 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled)
+    app.add_middleware(UnhandledErrorMiddleware)  # innermost middleware: the request id is set

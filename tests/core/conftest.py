@@ -1,0 +1,3 @@
+"""Fixtures for core tests."""
+
+from tests.worlds import world  # noqa: F401
