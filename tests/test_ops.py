@@ -6,8 +6,13 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
+from pydantic import ValidationError
 
+from app.core.clock import ManualClock
+from app.core.config import Settings
+from app.main import create_app
 from app.models import Job
 
 
@@ -89,3 +94,44 @@ class TestJobMetrics:
         assert 'gridpatrol_jobs{status="pending"} 2.0' in body
         assert 'gridpatrol_jobs{status="dead"} 1.0' in body
         assert "gridpatrol_jobs_late 1.0" in body
+
+
+class TestMetricsAccess:
+    async def _scrape(self, app: FastAPI, address: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            return await c.get("/metrics", headers=headers)
+
+    def _app(self, settings: Settings, clock: ManualClock, **changes: str) -> FastAPI:
+        return create_app(Settings(**{**settings.model_dump(), **changes}), clock=clock)
+
+    async def test_a_token_is_required_once_set(self, settings: Settings, clock: ManualClock) -> None:
+        app = self._app(settings, clock, metrics_token="scrape-secret-1234")
+        missing = await self._scrape(app, "127.0.0.1")
+        assert missing.status_code == 401
+        assert missing.headers["content-type"].startswith("application/problem+json")
+        wrong = await self._scrape(app, "127.0.0.1", {"Authorization": "Bearer guess"})
+        assert wrong.status_code == 401
+        right = await self._scrape(app, "127.0.0.1", {"Authorization": "Bearer scrape-secret-1234"})
+        assert right.status_code == 200 and "gridpatrol_http_requests_total" in right.text
+        await app.state.engine.dispose()
+
+    async def test_only_allowed_addresses_scrape(self, settings: Settings, clock: ManualClock) -> None:
+        app = self._app(settings, clock, metrics_allow="127.0.0.1, 10.0.0.0/8")
+        assert (await self._scrape(app, "10.20.30.40")).status_code == 200
+        assert (await self._scrape(app, "127.0.0.1")).status_code == 200
+        refused = await self._scrape(app, "192.168.1.7")
+        assert refused.status_code == 403 and refused.json()["status"] == 403
+        await app.state.engine.dispose()
+
+    async def test_both_set_both_apply(self, settings: Settings, clock: ManualClock) -> None:
+        app = self._app(settings, clock, metrics_allow="10.0.0.0/8", metrics_token="scrape-secret-1234")
+        token = {"Authorization": "Bearer scrape-secret-1234"}
+        assert (await self._scrape(app, "10.0.0.9", token)).status_code == 200
+        assert (await self._scrape(app, "10.0.0.9")).status_code == 401
+        assert (await self._scrape(app, "192.168.1.7", token)).status_code == 403
+        await app.state.engine.dispose()
+
+    def test_a_bad_network_is_refused_at_start(self) -> None:
+        with pytest.raises(ValidationError, match="metrics_allow"):
+            Settings(metrics_allow="10.0.0.0/8, not-an-address")

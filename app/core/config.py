@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import time
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,6 +41,19 @@ class Settings(BaseSettings):
     jobs_enabled: bool = True  # run the job worker in this process (lifespan)
     job_poll_interval_s: float = Field(default=1.0, gt=0)
     job_batch_size: int = Field(default=20, ge=1)
+    # /metrics: open when neither is set; each one set must be satisfied.
+    metrics_token: SecretStr | None = None  # scrapers send `Authorization: Bearer <token>`
+    metrics_allow: str = ""  # client addresses or networks, comma-separated: "127.0.0.1,10.0.0.0/8"
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            ipaddress.ip_network(part, strict=False)  # ValueError names the bad entry at start-up
+        return value
+
+    def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(p.strip(), strict=False) for p in self.metrics_allow.split(",") if p.strip()]
 
     def resolved_database_url(self) -> str:
         if self.database_url:
