@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     jobs_enabled: bool = True  # run the job worker in this process (lifespan)
     job_poll_interval_s: float = Field(default=1.0, gt=0)
     job_batch_size: int = Field(default=20, ge=1)
+    # Sign-in limits (app/accounts/throttle.py): the attempt that reaches max failures locks for
+    # login_lockout_s, doubling with each further one up to login_lockout_max_s.
+    login_account_max_failures: int = Field(default=5, ge=1)
+    login_address_max_failures: int = Field(default=30, ge=1)  # a town office or a carrier NAT is one address
+    login_lockout_s: float = Field(default=60.0, gt=0)
+    login_lockout_max_s: float = Field(default=900.0, gt=0)
+    login_forget_after_s: float = Field(default=900.0, gt=0)  # a count not added to for this long starts over
+    password_check_concurrency: int = Field(default=2, ge=1)  # argon2 checks at once (~50 ms, 64 MiB each)
+    password_check_wait_s: float = Field(default=10.0, ge=0)  # longer in the queue: 503 with Retry-After
     # /metrics: open when neither is set; each one set must be satisfied.
     metrics_token: SecretStr | None = None  # scrapers send `Authorization: Bearer <token>`
     metrics_allow: str = ""  # client addresses or networks, comma-separated: "127.0.0.1,10.0.0.0/8"

@@ -29,6 +29,9 @@ class AppError(Exception):
         self.field = field
         self.extra = extra
 
+    def headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
+
 
 class NotFound(AppError):
     status, type, title = 404, "/problems/not-found", "Not found"
@@ -54,6 +57,24 @@ class Invalid(AppError):
     status, type, title = 422, "/problems/invalid", "Invalid input"
 
 
+class RetryLater(AppError):
+    """A refusal that names, in `Retry-After` and `retry_after_s`, when to try again."""
+
+    def __init__(self, detail: str = "", *, retry_after_s: int, field: str | None = None) -> None:
+        super().__init__(detail, field=field, retry_after_s=max(1, retry_after_s))
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.extra["retry_after_s"])}
+
+
+class TooManyRequests(RetryLater):
+    status, type, title = 429, "/problems/too-many-requests", "Too many requests"
+
+
+class Unavailable(RetryLater):
+    status, type, title = 503, "/problems/unavailable", "Service unavailable"
+
+
 def problem_body(status: int, type_: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     body.update({k: v for k, v in extra.items() if v is not None})
@@ -72,9 +93,8 @@ def _loc_to_field(loc: tuple[int | str, ...]) -> str:
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     body = problem_body(exc.status, exc.type, exc.title, exc.detail, field=exc.field, **exc.extra)
-    return problem_response(exc.status, body, headers)
+    return problem_response(exc.status, body, exc.headers())
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -1,6 +1,6 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
-from app.models.account import AuthSession, RefreshToken, User
+from app.models.account import AuthSession, LoginThrottle, RefreshToken, User
 from app.models.category import Category
 from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
@@ -23,6 +23,7 @@ __all__ = [
     "HouseholdVisit",
     "Job",
     "JobAttempt",
+    "LoginThrottle",
     "MediaBlob",
     "Patrol",
     "PatrolCheckin",
