@@ -130,6 +130,7 @@ async def sweep_loop(database: str, now: datetime, *, profile: bool) -> dict[str
 
     from app.core.db import make_engine, make_sessionmaker
     from app.reports.sweep import sweep
+    from app.routing.store import PolicyStore
 
     engine = make_engine(sqlalchemy_url(database), pool_size=1)
     stats: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])

@@ -1,20 +1,18 @@
 """Password checks off the event loop, a few at a time.
 
 Argon2 spends ~50 ms of CPU and 64 MiB per check. Unbounded, a login flood fills the default
-thread pool (which image decoding and other work share) and every core; here at most
-`concurrency` checks run at once, the rest wait as coroutines (which costs nothing), and a caller
-that waited `wait_s` gets 503 with Retry-After instead of a queue that grows without end.
+thread pool (which other work shares) and every core; here at most `concurrency` checks run at
+once and a caller that waited `wait_s` for a slot gets 503 with Retry-After (app.core.slots).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from functools import lru_cache
 
-from app.core.errors import Unavailable
 from app.core.security import hash_password, verify_password
+from app.core.slots import Slots
 
 
 @lru_cache(maxsize=1)
@@ -32,24 +30,11 @@ def _verify(password_hash: str | None, password: str) -> bool:
 
 class PasswordChecker:
     def __init__(self, concurrency: int, wait_s: float) -> None:
-        self.concurrency = concurrency
-        self.wait_s = wait_s
-        self._slots = asyncio.Semaphore(concurrency)
+        self._slots = Slots(concurrency, wait_s, busy="too many sign-ins are being checked; try again")
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    def slot(self) -> AbstractAsyncContextManager[None]:
         """Hold one of the check slots; Unavailable (503) after waiting `wait_s` for one."""
-        if self._slots.locked():
-            try:
-                await asyncio.wait_for(self._slots.acquire(), self.wait_s)
-            except TimeoutError:
-                raise Unavailable("too many sign-ins are being checked; try again", retry_after_s=1) from None
-        else:
-            await self._slots.acquire()
-        try:
-            yield
-        finally:
-            self._slots.release()
+        return self._slots.hold()
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
         """Check `password` in a worker thread (call while holding a slot); None: an unknown user."""

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 2 * 1024 * 1024
     media_dir: Path | None = None  # content-addressed photos; var_dir/"media" when unset
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1)  # one attachment file
+    max_image_pixels: int = Field(default=40_000_000, ge=1)  # refused from the header, before decoding
+    served_image_px: int = Field(default=2560, ge=320)  # the served copy's long side (the original is kept)
+    image_decode_concurrency: int = Field(default=2, ge=1)  # decodes at once (up to ~160 MB each at the limit)
+    image_decode_wait_s: float = Field(default=20.0, ge=0)  # longer in the queue: 503 with Retry-After
     outside_grid_tolerance_m: float = 500.0
     max_future_skew_s: int = 10 * 60
     locator_check_interval_s: float = 2.0

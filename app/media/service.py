@@ -7,12 +7,17 @@ Replay rules (a phone that lost the response sends the same request again):
 
 Refusals (403, 409, 413, 422) leave no row and no file: the upload is received into a temporary
 file that is deleted, and files this request put in place are removed if anything fails after.
+
+Decoding is bounded (ImageLimits, render.py): too many pixels are refused from the header (413),
+a few decodes run at once in worker threads (503 with Retry-After past the wait), and `attach` ends
+the caller's transaction, which must hold only reads, before it decodes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import partial
 
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor, Role
 from app.core.db import dialect_insert
 from app.core.errors import Conflict, Forbidden, Invalid, PayloadTooLarge
-from app.media import exif, queries
+from app.core.slots import Slots
+from app.media import queries, render
 from app.media.schemas import AttachmentRole, AttachmentSummary, ExpectedAttachments
 from app.media.sniff import HEAD_BYTES, sniff
 from app.media.storage import Kind, MediaStore, Readable, Spooled, TooLarge
@@ -33,6 +39,15 @@ class Upload:
     role: AttachmentRole
     client_id: str | None
     filename: str | None
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """Bounds on decoding: pixels admitted, the served copy's long side, decodes at once (`decodes`)."""
+
+    max_pixels: int
+    served_px: int
+    decodes: Slots
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,7 @@ async def attach(
     upload: Upload,
     *,
     max_bytes: int,
+    images: ImageLimits,
     local_tz: tzinfo,
     now: datetime,
 ) -> Attached:
@@ -73,7 +89,7 @@ async def attach(
     # bytes may be recording them right now. Files no blob row refers to are collected later
     # (media.collect_orphans), once they have not been written or reused for an hour.
     try:
-        return await _attach_spooled(session, store, actor, report, upload, spooled, local_tz, now)
+        return await _attach_spooled(session, store, actor, report, upload, spooled, images, local_tz, now)
     finally:
         store.discard(spooled)
 
@@ -85,6 +101,7 @@ async def _attach_spooled(
     report: Report,
     upload: Upload,
     spooled: Spooled,
+    images: ImageLimits,
     local_tz: tzinfo,
     now: datetime,
 ) -> Attached:
@@ -93,13 +110,18 @@ async def _attach_spooled(
     content_type = sniff(spooled.head)
     if content_type is None:
         raise Invalid("the file is not a JPEG, PNG or WebP image", field="file")
-    same = await _replayed(session, report.id, upload, spooled.sha256)
+    report_id = report.id
+    same = await _replayed(session, report_id, upload, spooled.sha256)
     if same is not None:
         return same
     blob = await session.get(MediaBlob, spooled.sha256)
     if blob is None:
-        blob = await _store_blob(session, store, spooled, content_type, local_tz, now)
-    return await _insert_attachment(session, actor, report.id, upload, blob, now)
+        # Nothing is written yet: end the read so the decode holds no pooled connection (nor,
+        # on SQLite, the write lock every other request waits for). The next statement begins anew.
+        await session.rollback()
+        done = await _decode(spooled, content_type, images, local_tz)
+        blob = await _store_blob(session, store, spooled, content_type, done, now)
+    return await _insert_attachment(session, actor, report_id, upload, blob, now)
 
 
 async def _replayed(session: AsyncSession, report_id: int, upload: Upload, sha256: str) -> Attached | None:
@@ -118,18 +140,27 @@ async def _replayed(session: AsyncSession, report_id: int, upload: Upload, sha25
     return Attached(found[0], found[1], created=False) if found else None
 
 
+async def _decode(spooled: Spooled, content_type: str, images: ImageLimits, local_tz: tzinfo) -> render.Processed:
+    """Refuse too many pixels from the header, then decode in a worker thread, a few at a time."""
+    try:
+        await anyio.to_thread.run_sync(render.probe, spooled.path, content_type, images.max_pixels)
+        async with images.decodes.hold():
+            process = partial(render.process, max_pixels=images.max_pixels, served_px=images.served_px)
+            return await anyio.to_thread.run_sync(process, spooled.path, content_type, local_tz)
+    except render.TooManyPixels as exc:
+        raise PayloadTooLarge(str(exc), field="file", max_pixels=exc.max_pixels) from None
+    except render.UndecodableImage as exc:
+        raise Invalid(str(exc), field="file") from None
+
+
 async def _store_blob(
     session: AsyncSession,
     store: MediaStore,
     spooled: Spooled,
     content_type: str,
-    local_tz: tzinfo,
+    done: render.Processed,
     now: datetime,
 ) -> MediaBlob:
-    try:
-        done = await anyio.to_thread.run_sync(exif.process, spooled.path, content_type, local_tz)
-    except exif.UndecodableImage as exc:
-        raise Invalid(str(exc), field="file") from None
     sha = spooled.sha256
     for kind, data in ((Kind.SERVED, done.served.data), (Kind.THUMBNAIL, done.thumbnail.data)):
         store.put(sha, kind, data)

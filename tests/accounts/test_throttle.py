@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,8 +18,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import ManualClock
-from app.core.config import Settings
-from app.main import create_app
 from tests.accounts.support import TOKEN_URL
 from tests.factories import PASSWORD, TOWN_A, make_geography, make_user
 
@@ -93,11 +91,9 @@ class TestAccountLockout:
 
 
 @pytest.fixture
-async def strict_app(settings: Settings, clock: ManualClock) -> AsyncIterator[FastAPI]:
+def strict_app(make_app: Callable[..., FastAPI]) -> FastAPI:
     """The app with room for three failures per address (and the default five per account)."""
-    app = create_app(settings.model_copy(update={"login_address_max_failures": 3}), clock=clock)
-    yield app
-    await app.state.engine.dispose()
+    return make_app(login_address_max_failures=3)
 
 
 def client_at(app: FastAPI, address: str) -> httpx.AsyncClient:
@@ -154,9 +150,9 @@ class TestAcrossProcesses:
 
 class TestPasswordCheckQueue:
     async def test_a_sign_in_that_waits_too_long_for_a_check_gets_503(
-        self, settings: Settings, clock: ManualClock, users: None
+        self, make_app: Callable[..., FastAPI], users: None
     ) -> None:
-        app = create_app(settings.model_copy(update={"password_check_concurrency": 1, "password_check_wait_s": 0}))
+        app = make_app(password_check_concurrency=1, password_check_wait_s=0)
         async with client_at(app, "10.0.0.4") as client, app.state.passwords.slot():  # a check is running
             response = await sign_in(client, "zhao")
         assert response.status_code == 503
@@ -165,4 +161,3 @@ class TestPasswordCheckQueue:
         async with client_at(app, "10.0.0.4") as client:  # nothing was counted against the account
             await fail(client, "zhao", 4)
             assert (await sign_in(client, "zhao")).status_code == 200
-        await app.state.engine.dispose()

@@ -115,7 +115,7 @@ async def test_a_run_of_errors_leaves_nothing_private_in_the_log(
 async def test_database_errors_do_not_quote_their_parameters(app: FastAPI) -> None:
     """The engine hides parameters, so no error message or traceback can carry them."""
     with pytest.raises(DBAPIError) as caught:
-        async with app.state.engine.connect() as conn:
-            await conn.execute(text("SELECT no_such_column FROM user_account WHERE phone = :p"), {"p": PHONE})
+        async with app.state.sessionmaker() as session:
+            await session.execute(text("SELECT no_such_column FROM user_account WHERE phone = :p"), {"p": PHONE})
     assert PHONE not in str(caught.value)
     assert "hidden" in str(caught.value)

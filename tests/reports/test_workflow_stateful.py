@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -205,6 +206,7 @@ class CaseMachine(RuleBasedStateMachine):
         assert state is not None and (state[0].value, state[1].value) == (self.last["status"], self.last["tier"])
 
 
+@pytest.mark.real_transactions  # apps and engines of its own, emptied between examples
 def test_random_action_sequences_keep_the_invariants(database_url: str, tmp_path: Path) -> None:
     CaseMachine.database_url = database_url
     CaseMachine.tmp = tmp_path
