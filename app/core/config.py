@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1)  # one attachment file
     max_image_pixels: int = Field(default=40_000_000, ge=1)  # refused from the header, before decoding
     served_image_px: int = Field(default=2560, ge=320)  # the served copy's long side (the original is kept)
-    image_decode_concurrency: int = Field(default=2, ge=1)  # decodes at once (up to ~160 MB each at the limit)
+    # Pixels being decoded at once, across uploads (a WebP takes ~20 bytes a pixel while it decodes):
+    # one photo at the limit, or three of 12 MP; more wait.
+    image_decode_budget_pixels: int = Field(default=40_000_000, ge=1)
     image_decode_wait_s: float = Field(default=20.0, ge=0)  # longer in the queue: 503 with Retry-After
     outside_grid_tolerance_m: float = 500.0
     max_future_skew_s: int = 10 * 60

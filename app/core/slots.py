@@ -1,8 +1,8 @@
-"""A few at a time: bounded slots for heavy work (password checks, image decodes).
+"""A bounded share of something heavy: password checks at once, pixels being decoded at once.
 
-At most `size` holders at once; the others wait as coroutines, which costs nothing, and one that
-waited `wait_s` is refused with Unavailable (503 with Retry-After) instead of joining a queue that
-grows without end.
+Holders take `weight` units of `size` (one each by default); the others wait as coroutines, which
+costs nothing, and one that waited `wait_s` is refused with Unavailable (503 with Retry-After)
+instead of joining a queue that grows without end. A weight above `size` takes all of it.
 """
 
 from __future__ import annotations
@@ -20,18 +20,22 @@ class Slots:
         self.wait_s = wait_s
         self.busy = busy
         self.retry_after_s = retry_after_s
-        self._free = asyncio.Semaphore(size)
+        self._free = size
+        self._changed = asyncio.Condition()
 
     @asynccontextmanager
-    async def hold(self) -> AsyncIterator[None]:
-        if self._free.locked():
-            try:
-                await asyncio.wait_for(self._free.acquire(), self.wait_s)
-            except TimeoutError:
-                raise Unavailable(self.busy, retry_after_s=self.retry_after_s) from None
-        else:
-            await self._free.acquire()
+    async def hold(self, weight: int = 1) -> AsyncIterator[None]:
+        weight = max(1, min(weight, self.size))
+        async with self._changed:
+            if self._free < weight:
+                try:
+                    await asyncio.wait_for(self._changed.wait_for(lambda: self._free >= weight), self.wait_s)
+                except TimeoutError:
+                    raise Unavailable(self.busy, retry_after_s=self.retry_after_s) from None
+            self._free -= weight
         try:
             yield
         finally:
-            self._free.release()
+            async with self._changed:
+                self._free += weight
+                self._changed.notify_all()

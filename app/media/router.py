@@ -41,9 +41,9 @@ def _store(settings: Settings) -> MediaStore:
 
 
 def decode_slots(settings: Settings) -> Slots:
-    """The app's one bound on concurrent decodes (create_app keeps it on app.state.image_decodes)."""
+    """The app's one budget of pixels being decoded (create_app keeps it on app.state.image_decodes)."""
     busy = "too many images are being decoded; try again"
-    return Slots(settings.image_decode_concurrency, settings.image_decode_wait_s, busy=busy, retry_after_s=5)
+    return Slots(settings.image_decode_budget_pixels, settings.image_decode_wait_s, busy=busy, retry_after_s=5)
 
 
 def _images(request: Request, settings: Settings) -> service.ImageLimits:

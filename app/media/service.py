@@ -9,8 +9,8 @@ Refusals (403, 409, 413, 422) leave no row and no file: the upload is received i
 file that is deleted, and files this request put in place are removed if anything fails after.
 
 Decoding is bounded (ImageLimits, render.py): too many pixels are refused from the header (413),
-a few decodes run at once in worker threads (503 with Retry-After past the wait), and `attach` ends
-the caller's transaction, which must hold only reads, before it decodes.
+decodes run in worker threads within a budget of pixels at once (503 with Retry-After past the
+wait), and `attach` ends the caller's transaction, which must hold only reads, before it decodes.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class Upload:
 
 @dataclass(frozen=True)
 class ImageLimits:
-    """Bounds on decoding: pixels admitted, the served copy's long side, decodes at once (`decodes`)."""
+    """Bounds on decoding: pixels admitted, the served copy's long side, pixels decoded at once (`decodes`)."""
 
     max_pixels: int
     served_px: int
@@ -141,10 +141,10 @@ async def _replayed(session: AsyncSession, report_id: int, upload: Upload, sha25
 
 
 async def _decode(spooled: Spooled, content_type: str, images: ImageLimits, local_tz: tzinfo) -> render.Processed:
-    """Refuse too many pixels from the header, then decode in a worker thread, a few at a time."""
+    """Refuse too many pixels from the header, then decode in a worker thread within the pixel budget."""
     try:
-        await anyio.to_thread.run_sync(render.probe, spooled.path, content_type, images.max_pixels)
-        async with images.decodes.hold():
+        width, height = await anyio.to_thread.run_sync(render.probe, spooled.path, content_type, images.max_pixels)
+        async with images.decodes.hold(width * height):
             process = partial(render.process, max_pixels=images.max_pixels, served_px=images.served_px)
             return await anyio.to_thread.run_sync(process, spooled.path, content_type, local_tz)
     except render.TooManyPixels as exc:

@@ -77,11 +77,11 @@ class TestDecodeSlots:
     async def test_an_upload_that_waits_too_long_for_a_decode_gets_503(
         self, make_app: Callable[..., FastAPI], world: World, session: AsyncSession
     ) -> None:
-        app = make_app(image_decode_concurrency=1, image_decode_wait_s=0)
+        app = make_app(image_decode_budget_pixels=40_000_000, image_decode_wait_s=0)
         async with client_for(app) as client:
             phone = Phone(client, world)
             report_id = await phone.report()
-            async with app.state.image_decodes.hold():  # another decode is running
+            async with app.state.image_decodes.hold(39_800_000):  # another photo is being decoded
                 r = await phone.upload(report_id, images.jpeg())
             assert r.status_code == 503, r.text
             assert r.headers["content-type"].startswith("application/problem+json")
