@@ -69,9 +69,7 @@ def photo_like(size: tuple[int, int], fmt: str) -> bytes:
     from PIL import Image
 
     w, h = size
-    channels = [
-        Image.effect_noise((w // 16, h // 16), 60).resize(size, Image.Resampling.BILINEAR) for _ in range(3)
-    ]
+    channels = [Image.effect_noise((w // 16, h // 16), 60).resize(size, Image.Resampling.BILINEAR) for _ in range(3)]
     grain = Image.effect_noise(size, 12)
     img = Image.merge("RGB", [Image.blend(c, grain, 0.25) for c in channels])
     exif = Image.Exif()
