@@ -100,10 +100,14 @@ async def shared_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """The engine of the outer connections; on PostgreSQL the track partitions of the weeks around
     START exist first, so that no test's ingest runs DDL on another connection."""
     engine = isolation.shared_engine(database_url)
-    if database_url.startswith("postgresql"):
-        await partitions.maintain(engine, START.date() - timedelta(days=30), ahead_days=90, retention_days=400)
+    await _track_partitions(engine)
     yield engine
     await engine.dispose()
+
+
+async def _track_partitions(engine: AsyncEngine) -> None:
+    if engine.dialect.name == "postgresql":
+        await partitions.maintain(engine, START.date() - timedelta(days=30), ahead_days=90, retention_days=400)
 
 
 @pytest.fixture
@@ -111,7 +115,8 @@ async def db_connection(
     request: pytest.FixtureRequest, database_url: str, shared_engine: AsyncEngine
 ) -> AsyncIterator[AsyncConnection | None]:
     """The connection whose outer transaction this test runs in; None for `real_transactions` tests."""
-    await isolation.empty_if_dirty(database_url)
+    if await isolation.empty_if_dirty(database_url):
+        await _track_partitions(shared_engine)  # a partition test may have dropped some
     if request.node.get_closest_marker(isolation.MARKER) is not None:
         yield None
         return

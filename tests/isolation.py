@@ -96,10 +96,8 @@ def shared_engine(url: str) -> AsyncEngine:
     if url.startswith("postgresql"):
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _lock_timeout(dbapi_conn: Any, _: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("SET lock_timeout = '20s'")
-            cur.close()
+        def _lock_timeout(dbapi_conn: Any, _: Any) -> None:  # outside any transaction, so it stays set
+            dbapi_conn.run_async(lambda driver: driver.execute("SET lock_timeout = '20s'"))
 
     return engine
 
@@ -108,10 +106,13 @@ def mark_dirty(url: str) -> None:
     _dirty.add(url)
 
 
-async def empty_if_dirty(url: str) -> None:
-    if url in _dirty:
-        await empty_tables(url)
-        _dirty.discard(url)
+async def empty_if_dirty(url: str) -> bool:
+    """Empty the tables if a real_transactions test committed to them; True when it did."""
+    if url not in _dirty:
+        return False
+    await empty_tables(url)
+    _dirty.discard(url)
+    return True
 
 
 async def empty_tables(url: str) -> None:
