@@ -15,12 +15,9 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin gridp
     && mkdir -p /var/lib/gridpatrol \
     && chown gridpatrol:gridpatrol /var/lib/gridpatrol
 
-# Dependencies first, in their own layer: it is rebuilt only when pyproject.toml changes.
-COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies first, in their own layer, pinned and hashed: it is rebuilt only when the lock changes.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 RUN pip install --no-deps -e . \

@@ -5,16 +5,41 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Pinned, hashed dependencies: runtime (the Dockerfile) and runtime + dev (this venv); `make lock`
+# compiles both from pyproject.toml. The project itself goes on top without resolving anything.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --upgrade --quiet
 
-.PHONY: install run test lint bench clean distclean
+.PHONY: install run test lint bench clean distclean lock lock-python check-lock
 
-# Recreated whenever pyproject.toml changes.
-$(STAMP): pyproject.toml
+# Reinstalled whenever pyproject.toml or the lock changes.
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -e '.[dev]'
+	$(BIN)/pip install --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --no-deps -e .
 	touch $@
 
 install: $(STAMP)
+
+# Every lockfile of the project (the web front end's npm lock joins here as lock-web).
+lock: lock-python
+
+# The newest versions pyproject.toml allows; dev is constrained by the runtime pins, so both agree.
+lock-python: $(STAMP)
+	$(UV_COMPILE) -o $(LOCK)
+	$(UV_COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK)
+
+# A fresh machine: the committed tree in a temporary directory, a new venv from the lock alone.
+check-lock:
+	set -e; dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	git archive HEAD | tar -x -C "$$dir"; \
+	$(PY) -m venv "$$dir/.venv"; \
+	"$$dir/.venv/bin/pip" install --quiet --require-hashes -r "$$dir/$(DEV_LOCK)"; \
+	"$$dir/.venv/bin/pip" install --quiet --no-deps -e "$$dir"; \
+	"$$dir/.venv/bin/pip" check; \
+	cd "$$dir" && .venv/bin/python -c "from app.main import create_app; create_app()" && \
+	.venv/bin/pytest -q -p no:cacheprovider tests/core/test_config.py tests/test_lock.py
 
 # Every demo user, and the admin that `serve` creates when none exists, has the password gridpatrol-demo.
 run: $(STAMP)

@@ -9,7 +9,9 @@ from fastapi import Depends, FastAPI
 
 from app import ops
 from app.accounts import deps as accounts_deps
+from app.accounts import jobs as accounts_jobs
 from app.accounts import router as accounts_router
+from app.accounts.passwords import PasswordChecker
 from app.apikeys import router as apikeys_router
 from app.categories import router as categories_router
 from app.categories.cache import CategoryCache
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.jwt_secret = settings.resolved_jwt_secret()
+    app.state.passwords = PasswordChecker(settings.password_check_concurrency, settings.password_check_wait_s)
+    app.state.image_decodes = media_router.decode_slots(settings)
     app.state.locator = Locator(check_interval_s=settings.locator_check_interval_s)
     app.state.categories = CategoryCache()
     app.state.policies = PolicyStore()
@@ -93,6 +97,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     sweep.register(app.state.jobs, app.state.policies, app.state.listeners)
     patrol_jobs.register(app.state.jobs)
     media_jobs.register(app.state.jobs)
+    accounts_jobs.register(app.state.jobs)
     worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)
     app.state.job_worker = worker
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.errors import problem_body, problem_response
+from app.core.config import Settings
+from app.core.errors import Forbidden, Unauthorized, problem_body, problem_response
 from app.core.metrics import Metrics
 from app.core.outage import OUTAGES
 from app.models import Job
@@ -47,7 +50,25 @@ async def readyz(request: Request) -> dict[str, str] | Response:
     return {"status": "ready", "database": "ok"}
 
 
-@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+def _may_scrape(request: Request) -> None:
+    """The metrics_allow networks and the metrics_token, each when set (both open by default)."""
+    settings: Settings = request.app.state.settings
+    networks = settings.metrics_networks()
+    if networks:
+        try:
+            address = ipaddress.ip_address(request.client.host if request.client else "")
+        except ValueError:
+            address = None
+        if address is None or not any(address in network for network in networks):
+            raise Forbidden("metrics are not served to this address")
+    if settings.metrics_token is not None:
+        expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+        given = request.headers.get("authorization", "").encode("latin-1", "replace")
+        if not hmac.compare_digest(given, expected):
+            raise Unauthorized("metrics need the metrics bearer token")
+
+
+@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False, dependencies=[Depends(_may_scrape)])
 async def metrics(request: Request) -> Response:
     state = request.app.state
     await _read_job_gauges(state.engine, state.metrics, state.clock.now())

@@ -2,7 +2,8 @@
 
 PostgreSQL is found at 127.0.0.1:5432 (trust auth, user postgres or root). When it cannot be
 reached the PostgreSQL half skips with a message, except in CI (CI=true), where that fails.
-Between tests every table but the seeded ones is emptied.
+Each test runs inside an outer transaction that is rolled back at the end; tests marked
+`real_transactions` commit for real and the tables are emptied after them (tests/isolation.py).
 """
 
 from __future__ import annotations
@@ -11,26 +12,30 @@ import asyncio
 import inspect
 import os
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.core.clock import ManualClock
 from app.core.config import Settings
-from app.core.db import Base, make_engine, make_sessionmaker
+from app.core.db import make_engine, make_sessionmaker
 from app.core.migrate import upgrade_to_head
 from app.main import create_app
+from app.patrols import partitions
+from tests import isolation
+from tests.isolation import SEEDED_TABLES, empty_tables
 
-SEEDED_TABLES = {"category", "grid_revision", "sync_counter"}
+__all__ = ["SEEDED_TABLES", "START", "_empty_tables", "bearer"]
 BACKENDS = [b for b in os.environ.get("GRIDPATROL_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 START = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
+_URLS: dict[str, str] = {}  # backend -> its database url this run
 
 
 async def _pg_admin_dsn() -> str | None:
@@ -59,6 +64,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
         path = tmp_path_factory.mktemp("db") / "test.db"
         url = f"sqlite+aiosqlite:///{path}"
         await asyncio.to_thread(upgrade_to_head, url)
+        _URLS[request.param] = url
         yield url
         return
     admin = await _pg_admin_dsn()
@@ -74,6 +80,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
     base = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     url = f"{base}/{name}"
     await asyncio.to_thread(upgrade_to_head, url)
+    _URLS[request.param] = url
     yield url
     conn = await asyncpg.connect(admin)
     await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -85,18 +92,40 @@ def backend(database_url: str) -> str:
     return "sqlite" if database_url.startswith("sqlite") else "postgresql"
 
 
-async def _empty_tables(url: str) -> None:
-    engine = make_engine(url, pool_size=1)
-    names = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in SEEDED_TABLES]
-    async with engine.begin() as conn:
-        if url.startswith("sqlite"):
-            for name in names:
-                await conn.execute(text(f'DELETE FROM "{name}"'))
-        else:
-            quoted = ", ".join(f'"{n}"' for n in names)
-            await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        await conn.execute(text("UPDATE grid_revision SET revision = 0"))
+_empty_tables = empty_tables  # tests/reports/test_workflow_stateful.py empties between its examples
+
+
+@pytest.fixture(scope="session")
+async def shared_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The engine of the outer connections; on PostgreSQL the track partitions of the weeks around
+    START exist first, so that no test's ingest runs DDL on another connection."""
+    engine = isolation.shared_engine(database_url)
+    await _track_partitions(engine)
+    yield engine
     await engine.dispose()
+
+
+async def _track_partitions(engine: AsyncEngine) -> None:
+    if engine.dialect.name == "postgresql":
+        await partitions.maintain(engine, START.date() - timedelta(days=30), ahead_days=90, retention_days=400)
+
+
+@pytest.fixture
+async def db_connection(
+    request: pytest.FixtureRequest, database_url: str, shared_engine: AsyncEngine
+) -> AsyncIterator[AsyncConnection | None]:
+    """The connection whose outer transaction this test runs in; None for `real_transactions` tests."""
+    if await isolation.empty_if_dirty(database_url):
+        await _track_partitions(shared_engine)  # a partition test may have dropped some
+    if request.node.get_closest_marker(isolation.MARKER) is not None:
+        yield None
+        return
+    async with shared_engine.connect() as conn:
+        outer = await conn.begin()
+        try:
+            yield conn
+        finally:
+            await outer.rollback()
 
 
 @pytest.fixture
@@ -115,11 +144,27 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[FastAPI]:
-    await _empty_tables(settings.resolved_database_url())
-    application = create_app(settings, clock=clock)
-    yield application
-    await application.state.engine.dispose()
+async def make_app(
+    settings: Settings, clock: ManualClock, db_connection: AsyncConnection | None
+) -> AsyncIterator[Callable[..., FastAPI]]:
+    """make_app(**setting_changes): another app on this test's database (and its transaction)."""
+    made: list[FastAPI] = []
+
+    def make(**changes: Any) -> FastAPI:
+        application = create_app(settings.model_copy(update=changes) if changes else settings, clock=clock)
+        if db_connection is not None:
+            isolation.share_connection(application, db_connection)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        await application.state.engine.dispose()
+
+
+@pytest.fixture
+async def app(make_app: Callable[..., FastAPI]) -> FastAPI:
+    return make_app()
 
 
 @pytest.fixture
@@ -130,13 +175,27 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def session(app: FastAPI, settings: Settings) -> AsyncIterator[AsyncSession]:
-    """A session for arranging and inspecting rows. Each statement commits on its own (autocommit),
-    so reading never holds a lock the app under test waits for and always sees fresh rows."""
+async def session(
+    app: FastAPI, settings: Settings, db_connection: AsyncConnection | None
+) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and inspecting rows. What it writes is at once visible to the app and
+    stays written (its rollback only forgets what it holds); reading never holds the app up."""
+    if db_connection is not None:
+        async with isolation.inspection_sessionmaker(db_connection)() as s:
+            yield s
+        return
     engine = make_engine(settings.resolved_database_url(), pool_size=2, autocommit=True)
     async with make_sessionmaker(engine)() as s:
         yield s
     await engine.dispose()
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """After a `real_transactions` test its database is emptied before the next test uses it."""
+    callspec = getattr(item, "callspec", None)
+    backend = callspec.params.get("database_url") if callspec is not None else None
+    if item.get_closest_marker(isolation.MARKER) is not None and backend in _URLS:
+        isolation.mark_dirty(_URLS[backend])
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

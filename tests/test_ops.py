@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr, ValidationError
 
+from app.core.config import Settings
 from app.models import Job
 
 
@@ -90,3 +93,38 @@ class TestJobMetrics:
         assert 'gridpatrol_jobs{status="pending"} 2.0' in body
         assert 'gridpatrol_jobs{status="dead"} 1.0' in body
         assert "gridpatrol_jobs_late 1.0" in body
+
+
+class TestMetricsAccess:
+    async def _scrape(self, app: FastAPI, address: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            return await c.get("/metrics", headers=headers)
+
+    async def test_a_token_is_required_once_set(self, make_app: Callable[..., FastAPI]) -> None:
+        app = make_app(metrics_token=SecretStr("scrape-secret-1234"))
+        missing = await self._scrape(app, "127.0.0.1")
+        assert missing.status_code == 401
+        assert missing.headers["content-type"].startswith("application/problem+json")
+        wrong = await self._scrape(app, "127.0.0.1", {"Authorization": "Bearer guess"})
+        assert wrong.status_code == 401
+        right = await self._scrape(app, "127.0.0.1", {"Authorization": "Bearer scrape-secret-1234"})
+        assert right.status_code == 200 and "gridpatrol_http_requests_total" in right.text
+
+    async def test_only_allowed_addresses_scrape(self, make_app: Callable[..., FastAPI]) -> None:
+        app = make_app(metrics_allow="127.0.0.1, 10.0.0.0/8")
+        assert (await self._scrape(app, "10.20.30.40")).status_code == 200
+        assert (await self._scrape(app, "127.0.0.1")).status_code == 200
+        refused = await self._scrape(app, "192.168.1.7")
+        assert refused.status_code == 403 and refused.json()["status"] == 403
+
+    async def test_both_set_both_apply(self, make_app: Callable[..., FastAPI]) -> None:
+        app = make_app(metrics_allow="10.0.0.0/8", metrics_token=SecretStr("scrape-secret-1234"))
+        token = {"Authorization": "Bearer scrape-secret-1234"}
+        assert (await self._scrape(app, "10.0.0.9", token)).status_code == 200
+        assert (await self._scrape(app, "10.0.0.9")).status_code == 401
+        assert (await self._scrape(app, "192.168.1.7", token)).status_code == 403
+
+    def test_a_bad_network_is_refused_at_start(self) -> None:
+        with pytest.raises(ValidationError, match="metrics_allow"):
+            Settings(metrics_allow="10.0.0.0/8, not-an-address")

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts import queries, service
+from app.accounts import queries, service, signin, throttle
 from app.accounts.actor import Role
 from app.accounts.deps import ActorDep, AdminDep
+from app.accounts.passwords import PasswordChecker
 from app.accounts.schemas import RefreshRequest, TokenPair, TokenRequest, UserCreate, UserRead, UserUpdate
+from app.core.config import Settings
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import NotFound
 from app.core.ids import parse_id
@@ -40,16 +42,46 @@ def _pair(issued: service.IssuedTokens) -> TokenPair:
     return TokenPair(access_token=issued.access_token, refresh_token=issued.refresh_token, expires_in=issued.expires_in)
 
 
-@router.post("/auth/token", tags=["auth"], summary="Sign in with username and password", responses=UNAUTHORIZED)
+@router.post(
+    "/auth/token",
+    tags=["auth"],
+    summary="Sign in with username and password",
+    responses={
+        **UNAUTHORIZED,
+        429: _problem("Too many failed sign-ins for this account or address; `Retry-After` says when to retry"),
+        503: _problem("Too many sign-ins are being checked at once; `Retry-After` says when to retry"),
+    },
+)
 async def issue_token(
     body: TokenRequest, request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> TokenPair:
     """Sign in: an access token (15 minutes; send it as `Authorization: Bearer …`) and a refresh token
     (30 days, one use). Wrong credentials and inactive users are both 401."""
-    issued = await service.sign_in(
-        session, username=body.username, password=body.password, now=clock.now(), policy=_policy(request, settings)
-    )
+    checker: PasswordChecker = request.app.state.passwords
+    address = request.client.host if request.client else "unknown"
+    async with checker.slot():
+        attempt = await signin.begin_sign_in(
+            session, username=body.username, address=address, limits=_limits(settings), now=clock.now()
+        )
+        await session.commit()  # the count is seen by concurrent guesses; no lock is held during the check
+        issued = await signin.finish_sign_in(
+            session, attempt, body.password, checker=checker, now=clock.now(), policy=_policy(request, settings)
+        )
     return _pair(issued)
+
+
+def _limits(settings: Settings) -> signin.SignInLimits:
+    def limits(max_failures: int) -> throttle.Limits:
+        return throttle.Limits(
+            max_failures=max_failures,
+            lockout_s=settings.login_lockout_s,
+            max_lockout_s=settings.login_lockout_max_s,
+            forget_after_s=settings.login_forget_after_s,
+        )
+
+    return signin.SignInLimits(
+        account=limits(settings.login_account_max_failures), address=limits(settings.login_address_max_failures)
+    )
 
 
 @router.post(

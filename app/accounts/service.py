@@ -1,17 +1,15 @@
-"""Writes of the accounts domain: sign-in, refresh-token rotation, sign-out, user administration.
+"""Writes of the accounts domain: token pairs, refresh-token rotation, sign-out, user administration.
 
 Services flush and never commit. One exception to "a refused request changes nothing" is deliberate:
 a reused refresh token revokes its whole session *and* is refused; `RefreshTokenReused` tells the
-caller to commit the revocation before answering 401.
+caller to commit the revocation before answering 401. Sign-in itself is in signin.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import NoReturn
 
 from sqlalchemy import ColumnElement, update
@@ -22,7 +20,7 @@ from app.accounts import queries
 from app.accounts.actor import Level, Role, region_prefix
 from app.accounts.schemas import UserCreate, UserUpdate
 from app.core.errors import Conflict, Invalid, NotFound, Unauthorized
-from app.core.security import encode_access_token, hash_password, hash_token, new_refresh_token, verify_password
+from app.core.security import encode_access_token, hash_password, hash_token, new_refresh_token
 from app.models import AuthSession, Grid, RefreshToken, User
 
 BAD_LOGIN = "the username or password is wrong"
@@ -52,35 +50,6 @@ class IssuedTokens:
     expires_in: int
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return hash_password("no user has this password")
-
-
-def _verify_against_dummy(password: str) -> None:
-    """Spend the time a real check would, so unknown usernames cannot be told apart by timing."""
-    verify_password(_dummy_hash(), password)
-
-
-async def sign_in(
-    session: AsyncSession, *, username: str, password: str, now: datetime, policy: TokenPolicy
-) -> IssuedTokens:
-    """Check the password and open a new login session with its first token pair."""
-    user = await queries.get_user_by_username(session, username)
-    if user is None:
-        await asyncio.to_thread(_verify_against_dummy, password)
-        raise Unauthorized(BAD_LOGIN)
-    if user.role == Role.SYSTEM:  # no password opens a system principal
-        await asyncio.to_thread(_verify_against_dummy, password)
-        raise Unauthorized(BAD_LOGIN)
-    if not await asyncio.to_thread(verify_password, user.password_hash, password) or not user.active:
-        raise Unauthorized(BAD_LOGIN)
-    login = AuthSession(id=str(uuid.uuid4()), user_id=user.id, created_at=now)
-    session.add(login)
-    await session.flush()
-    return await _issue(session, user_id=user.id, session_id=login.id, now=now, policy=policy)
-
-
 async def rotate_refresh_token(
     session: AsyncSession, *, refresh_token: str, now: datetime, policy: TokenPolicy
 ) -> IssuedTokens:
@@ -107,7 +76,7 @@ async def rotate_refresh_token(
     )
     if spent.first() is None:  # someone spent it between our read and our write
         await _revoke_for_reuse(session, login.id, now)
-    return await _issue(session, user_id=user.id, session_id=login.id, now=now, policy=policy)
+    return await issue_tokens(session, user_id=user.id, session_id=login.id, now=now, policy=policy)
 
 
 async def _revoke_for_reuse(session: AsyncSession, session_id: str, now: datetime) -> NoReturn:
@@ -115,7 +84,7 @@ async def _revoke_for_reuse(session: AsyncSession, session_id: str, now: datetim
     raise RefreshTokenReused("this refresh token was already used; the session is revoked", field="refresh_token")
 
 
-async def _issue(
+async def issue_tokens(
     session: AsyncSession, *, user_id: int, session_id: str, now: datetime, policy: TokenPolicy
 ) -> IssuedTokens:
     token, digest = new_refresh_token()

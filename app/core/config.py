@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import time
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +25,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 2 * 1024 * 1024
     media_dir: Path | None = None  # content-addressed photos; var_dir/"media" when unset
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1)  # one attachment file
+    max_image_pixels: int = Field(default=40_000_000, ge=1)  # refused from the header, before decoding
+    served_image_px: int = Field(default=2560, ge=320)  # the served copy's long side (the original is kept)
+    # Pixels being decoded at once, across uploads (a WebP takes ~20 bytes a pixel while it decodes):
+    # one photo at the limit, or three of 12 MP; more wait.
+    image_decode_budget_pixels: int = Field(default=40_000_000, ge=1)
+    image_decode_wait_s: float = Field(default=20.0, ge=0)  # longer in the queue: 503 with Retry-After
     outside_grid_tolerance_m: float = 500.0
     max_future_skew_s: int = 10 * 60
     locator_check_interval_s: float = 2.0
@@ -40,6 +47,28 @@ class Settings(BaseSettings):
     jobs_enabled: bool = True  # run the job worker in this process (lifespan)
     job_poll_interval_s: float = Field(default=1.0, gt=0)
     job_batch_size: int = Field(default=20, ge=1)
+    # Sign-in limits (app/accounts/throttle.py): the attempt that reaches max failures locks for
+    # login_lockout_s, doubling with each further one up to login_lockout_max_s.
+    login_account_max_failures: int = Field(default=5, ge=1)
+    login_address_max_failures: int = Field(default=30, ge=1)  # a town office or a carrier NAT is one address
+    login_lockout_s: float = Field(default=60.0, gt=0)
+    login_lockout_max_s: float = Field(default=900.0, gt=0)
+    login_forget_after_s: float = Field(default=900.0, gt=0)  # a count not added to for this long starts over
+    password_check_concurrency: int = Field(default=2, ge=1)  # argon2 checks at once (~50 ms, 64 MiB each)
+    password_check_wait_s: float = Field(default=10.0, ge=0)  # longer in the queue: 503 with Retry-After
+    # /metrics: open when neither is set; each one set must be satisfied.
+    metrics_token: SecretStr | None = None  # scrapers send `Authorization: Bearer <token>`
+    metrics_allow: str = ""  # client addresses or networks, comma-separated: "127.0.0.1,10.0.0.0/8"
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            ipaddress.ip_network(part, strict=False)  # ValueError names the bad entry at start-up
+        return value
+
+    def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(p.strip(), strict=False) for p in self.metrics_allow.split(",") if p.strip()]
 
     def resolved_database_url(self) -> str:
         if self.database_url:

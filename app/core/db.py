@@ -6,7 +6,7 @@ writers queue instead of failing; PostgreSQL uses asyncpg at READ COMMITTED.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from app.core.logs import quiet_sql_loggers
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -58,13 +60,19 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, *, pool_size: int = 20, autocommit: bool = False) -> AsyncEngine:
-    """The engine for `url`. `autocommit` makes every statement its own transaction (inspection only)."""
+    """The engine for `url`. `autocommit` makes every statement its own transaction (inspection only).
+
+    Errors never quote the statement's parameters (hide_parameters): they reach tracebacks and logs.
+    """
+    quiet_sql_loggers()
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"isolation_level": None, "timeout": 30})
+        engine = create_async_engine(url, connect_args={"isolation_level": None, "timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine, immediate=not autocommit)
         return engine
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, **options)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, hide_parameters=True, **options
+    )
 
 
 def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
@@ -105,7 +113,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncGenerator[AsyncSession, None]:
     """One unit of work: commit on success, roll back on error."""
     async with factory() as session:
         try:

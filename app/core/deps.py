@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,8 +15,11 @@ from app.core.db import session_scope
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(request.app.state.sessionmaker):
-        yield session
+    # aclosing: when the request fails, the unit of work is rolled back and its connection returned
+    # here and now (a plain `async for` abandoned it to the garbage collector, holding SQLite's lock).
+    async with aclosing(session_scope(request.app.state.sessionmaker)) as scope:
+        async for session in scope:
+            yield session
 
 
 def get_clock(request: Request) -> Clock:

@@ -9,7 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.logs import describe_error, safe_traceback
 from app.core.outage import OUTAGES, RETRY_AFTER_S, is_outage
 from app.core.requestid import current_request_id
 
@@ -27,6 +29,9 @@ class AppError(Exception):
         self.detail = detail or self.title
         self.field = field
         self.extra = extra
+
+    def headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
 
 
 class NotFound(AppError):
@@ -59,6 +64,24 @@ class Invalid(AppError):
     status, type, title = 422, "/problems/invalid", "Invalid input"
 
 
+class RetryLater(AppError):
+    """A refusal that names, in `Retry-After` and `retry_after_s`, when to try again."""
+
+    def __init__(self, detail: str = "", *, retry_after_s: int, field: str | None = None) -> None:
+        super().__init__(detail, field=field, retry_after_s=max(1, retry_after_s))
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.extra["retry_after_s"])}
+
+
+class TooManyRequests(RetryLater):
+    status, type, title = 429, "/problems/too-many-requests", "Too many requests"
+
+
+class Unavailable(RetryLater):
+    status, type, title = 503, "/problems/unavailable", "Service unavailable"
+
+
 def problem_body(status: int, type_: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     body.update({k: v for k, v in extra.items() if v is not None})
@@ -77,9 +100,8 @@ def _loc_to_field(loc: tuple[int | str, ...]) -> str:
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     body = problem_body(exc.status, exc.type, exc.title, exc.detail, field=exc.field, **exc.extra)
-    return problem_response(exc.status, body, headers)
+    return problem_response(exc.status, body, exc.headers())
 
 
 def _body_message(error: dict[str, Any], content_type: str) -> str | None:
@@ -137,9 +159,44 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(503, body, {"Retry-After": str(RETRY_AFTER_S)})
 
 
-async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    """500 with the request id; the log line carries the same id, the error's type and frames, no message."""
     body = problem_body(500, "/problems/internal", "Internal error", "An unexpected error occurred")
+    route = getattr(request.scope.get("route"), "path", "unmatched")
+    log.error(
+        "request_id=%s %s %s answered 500: %s\n%s",
+        body["request_id"], request.method, route, describe_error(exc), safe_traceback(exc),
+    )  # fmt: skip
     return problem_response(500, body)
+
+
+class UnhandledErrorMiddleware:
+    """Turns an exception no handler took into the 500 problem, logged once, and stops it there.
+
+    Starlette's own last-resort handler re-raises after answering, so the server logged the
+    exception a second time, message and all, outside the request id's context.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            response = await _unhandled(Request(scope), exc)
+            if not started:
+                await response(scope, receive, send)
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -149,3 +206,4 @@ def install_handlers(app: FastAPI) -> None:
     for outage in OUTAGES:
         app.add_exception_handler(outage, _database_error)
     app.add_exception_handler(Exception, _unhandled)
+    app.add_middleware(UnhandledErrorMiddleware)  # innermost middleware: the request id is set

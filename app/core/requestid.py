@@ -6,8 +6,11 @@ import logging
 import re
 import uuid
 from contextvars import ContextVar
+from typing import IO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.logs import AccessLogFilter, RedactingFilter, quiet_sql_loggers
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -47,13 +50,23 @@ class RequestIdMiddleware:
             _request_id.reset(token)
 
 
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler()
+def log_handler(stream: IO[str] | None = None) -> logging.Handler:
+    """The process's one handler: request ids on every line, exceptions without their messages and
+    no query strings in the access log (see app.core.logs)."""
+    handler = logging.StreamHandler(stream)
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(RedactingFilter())
+    handler.addFilter(AccessLogFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    return handler
+
+
+def configure_logging(level: str) -> None:
+    """log_handler() on the root logger; no SQL, parameters or rows at any level."""
     root = logging.getLogger()
-    root.handlers = [handler]
+    root.handlers = [log_handler()]
     root.setLevel(level)
+    quiet_sql_loggers()
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         lg = logging.getLogger(name)
         lg.handlers = []

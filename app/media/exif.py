@@ -1,22 +1,18 @@
-"""Decode an upload with Pillow: read its EXIF time and GPS position as evidence, and make the
-copies that are served, re-encoded from pixels so no EXIF, GPS, XMP or text chunk survives.
+"""Read an upload's EXIF time and GPS position as evidence (render.py makes the served copies).
 
-Pure and blocking (CPU-bound): call it from a worker thread. No FastAPI, no database.
+Pure: no FastAPI, no database.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
 from app.core.schemas import check_instant
-from app.media.sniff import JPEG, PNG, WEBP, pillow_format
 
 EXIF_IFD = 0x8769
 GPS_IFD = 0x8825
@@ -24,81 +20,12 @@ DATETIME_ORIGINAL = 0x9003
 OFFSET_TIME_ORIGINAL = 0x9011
 GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON = 1, 2, 3, 4
 
-MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; beyond that it is a decompression bomb
-THUMBNAIL_PX = 320
-
-
-class UndecodableImage(ValueError):
-    """The bytes claim an accepted type but Pillow cannot open them as one (truncated, corrupt)."""
-
 
 @dataclass(frozen=True)
 class Evidence:
     taken_at: datetime | None
     lat: float | None
     lon: float | None
-
-
-@dataclass(frozen=True)
-class Rendition:
-    data: bytes
-    content_type: str
-
-
-@dataclass(frozen=True)
-class Processed:
-    width: int  # after the EXIF orientation is applied
-    height: int
-    evidence: Evidence
-    served: Rendition
-    thumbnail: Rendition
-
-
-def process(path: Path, content_type: str, local_tz: tzinfo) -> Processed:
-    """Decode the file at `path` (already sniffed as `content_type`). EXIF times without an offset
-    are read in `local_tz`. Raises UndecodableImage."""
-    try:
-        with Image.open(path, formats=[pillow_format(content_type)]) as img:
-            if img.width * img.height > MAX_PIXELS:
-                raise UndecodableImage(f"the image has more than {MAX_PIXELS} pixels")
-            img.load()
-            evidence = read_evidence(img.getexif(), local_tz)
-            icc = img.info.get("icc_profile")
-            upright = ImageOps.exif_transpose(img)
-            clean = _pixels_only(upright)
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
-        if isinstance(exc, UndecodableImage):
-            raise
-        # Not the decoder's own words: they can name the spool file's path on this server.
-        raise UndecodableImage(f"the file cannot be decoded as {content_type} (corrupt or truncated)") from exc
-    served = Rendition(_encode(clean, content_type, icc, quality=90), content_type)
-    thumb = clean.copy()
-    thumb.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX), Image.Resampling.LANCZOS)
-    thumb_type = WEBP if thumb.mode == "RGBA" else JPEG
-    thumbnail = Rendition(_encode(thumb, thumb_type, None, quality=80), thumb_type)
-    return Processed(clean.width, clean.height, evidence, served, thumbnail)
-
-
-def _pixels_only(img: Image.Image) -> Image.Image:
-    """A new image holding nothing but the pixels (no info, no EXIF, no text chunks)."""
-    has_alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode == "P" and "transparency" in img.info)
-    mode = "RGBA" if has_alpha else ("L" if img.mode == "L" else "RGB")
-    converted = img if img.mode == mode else img.convert(mode)
-    return Image.frombytes(mode, converted.size, converted.tobytes())
-
-
-def _encode(img: Image.Image, content_type: str, icc: Any, *, quality: int) -> bytes:
-    out = io.BytesIO()
-    options: dict[str, Any] = {"icc_profile": icc} if icc else {}
-    if content_type == JPEG:
-        img.save(out, "JPEG", quality=quality, **options)
-    elif content_type == PNG:
-        img.save(out, "PNG", **options)
-    elif content_type == WEBP:
-        img.save(out, "WEBP", quality=quality, **options)
-    else:  # pragma: no cover - sniff() admits only the three
-        raise ValueError(content_type)
-    return out.getvalue()
 
 
 def read_evidence(exif: Image.Exif, local_tz: tzinfo) -> Evidence:

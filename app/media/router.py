@@ -11,7 +11,7 @@ import re
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from app.accounts.deps import ActorDep, AdminDep, ScopeDep
@@ -19,6 +19,7 @@ from app.core.config import Settings
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import Invalid, NotFound
 from app.core.schemas import Text, check_text
+from app.core.slots import Slots
 from app.geo.coords import Crs
 from app.media import queries, service
 from app.media.schemas import AttachmentList, AttachmentRead, AttachmentRole, AttachmentSummary, ExpectedAttachments
@@ -47,6 +48,20 @@ def _store(settings: Settings) -> MediaStore:
     return MediaStore(settings.resolved_media_dir())
 
 
+def decode_slots(settings: Settings) -> Slots:
+    """The app's one budget of pixels being decoded (create_app keeps it on app.state.image_decodes)."""
+    busy = "too many images are being decoded; try again"
+    return Slots(settings.image_decode_budget_pixels, settings.image_decode_wait_s, busy=busy, retry_after_s=5)
+
+
+def _images(request: Request, settings: Settings) -> service.ImageLimits:
+    return service.ImageLimits(
+        max_pixels=settings.max_image_pixels,
+        served_px=settings.served_image_px,
+        decodes=request.app.state.image_decodes,
+    )
+
+
 @router.post(
     ATTACHMENTS_PATH,
     response_model=AttachmentRead,
@@ -57,13 +72,15 @@ def _store(settings: Settings) -> MediaStore:
         403: {"description": "result/verify photos need the current centre or the grid's worker"},
         404: {"description": "No such report, or not visible to the caller"},
         409: {"description": "The client_id was already used for other bytes or another role"},
-        413: {"description": "The file is larger than max_upload_bytes (field `file`)"},
+        413: {"description": "The file is larger than max_upload_bytes, or has more than max_image_pixels (`file`)"},
         422: {"description": "Not a JPEG, PNG or WebP image, or undecodable (field `file`)"},
+        503: {"description": "Too many images are being decoded; `Retry-After` says when to retry"},
     },
 )
 async def upload_attachment(
     report_id: str,
     file: Annotated[UploadFile, File(description="The image; its type is read from its bytes")],
+    request: Request,
     response: Response,
     actor: ActorDep,
     scope: ScopeDep,
@@ -82,7 +99,8 @@ async def upload_attachment(
     upload = service.Upload(source=file, role=role, client_id=client_id, filename=_filename(file))
     done = await service.attach(
         session, _store(settings), actor, report, upload,
-        max_bytes=settings.max_upload_bytes, local_tz=ZoneInfo(settings.timezone), now=clock.now(),
+        max_bytes=settings.max_upload_bytes, images=_images(request, settings), local_tz=ZoneInfo(settings.timezone),
+        now=clock.now(),
     )  # fmt: skip
     attachment, blob = done.value
     if not done.created:

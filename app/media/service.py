@@ -7,12 +7,17 @@ Replay rules (a phone that lost the response sends the same request again; core.
 
 Refusals (403, 409, 413, 422) leave no row and no file: the upload is received into a temporary
 file that is deleted, and files this request put in place are removed if anything fails after.
+
+Decoding is bounded (ImageLimits, render.py): too many pixels are refused from the header (413),
+decodes run in worker threads within a budget of pixels at once (503 with Retry-After past the
+wait), and `attach` ends the caller's transaction, which must hold only reads, before it decodes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import partial
 
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +26,8 @@ from app.accounts.actor import Actor, Role
 from app.core.db import dialect_insert
 from app.core.errors import Forbidden, Invalid, PayloadTooLarge
 from app.core.idempotency import Replay, create_or_replay
-from app.media import exif, queries
+from app.core.slots import Slots
+from app.media import queries, render
 from app.media.queries import AttachmentRow
 from app.media.schemas import AttachmentRole, AttachmentSummary, ExpectedAttachments
 from app.media.sniff import HEAD_BYTES, sniff
@@ -35,6 +41,15 @@ class Upload:
     role: AttachmentRole
     client_id: str | None
     filename: str | None
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """Bounds on decoding: pixels admitted, the served copy's long side, pixels decoded at once (`decodes`)."""
+
+    max_pixels: int
+    served_px: int
+    decodes: Slots
 
 
 def check_may_attach(actor: Actor, report: Report, role: AttachmentRole) -> None:
@@ -56,6 +71,7 @@ async def attach(
     upload: Upload,
     *,
     max_bytes: int,
+    images: ImageLimits,
     local_tz: tzinfo,
     now: datetime,
 ) -> Replay[AttachmentRow]:
@@ -68,7 +84,7 @@ async def attach(
     # bytes may be recording them right now. Files no blob row refers to are collected later
     # (media.collect_orphans), once they have not been written or reused for an hour.
     try:
-        return await _attach_spooled(session, store, actor, report, upload, spooled, local_tz, now)
+        return await _attach_spooled(session, store, actor, report, upload, spooled, images, local_tz, now)
     finally:
         store.discard(spooled)
 
@@ -80,6 +96,7 @@ async def _attach_spooled(
     report: Report,
     upload: Upload,
     spooled: Spooled,
+    images: ImageLimits,
     local_tz: tzinfo,
     now: datetime,
 ) -> Replay[AttachmentRow]:
@@ -89,19 +106,25 @@ async def _attach_spooled(
     if content_type is None:
         raise Invalid("the file is not a JPEG, PNG or WebP image", field="file")
 
+    report_id = report.id  # read now: a rollback before decoding expires the ORM object
+
     async def find() -> AttachmentRow | None:
         """The attachment this upload already made: by its client_id, else by these bytes in this role."""
         if upload.client_id is not None:
-            by_client = await queries.find_attachment(session, report.id, client_id=upload.client_id)
+            by_client = await queries.find_attachment(session, report_id, client_id=upload.client_id)
             if by_client is not None:
                 return by_client
-        return await queries.find_attachment(session, report.id, role=upload.role.value, sha256=spooled.sha256)
+        return await queries.find_attachment(session, report_id, role=upload.role.value, sha256=spooled.sha256)
 
     async def create() -> AttachmentRow | None:
         blob = await session.get(MediaBlob, spooled.sha256)
         if blob is None:
-            blob = await _store_blob(session, store, spooled, content_type, local_tz, now)
-        return await _insert_attachment(session, actor, report.id, upload, blob, now)
+            # Nothing is written yet: end the read so the decode holds no pooled connection (nor,
+            # on SQLite, the write lock every other request waits for). The next statement begins anew.
+            await session.rollback()
+            done = await _decode(spooled, content_type, images, local_tz)
+            blob = await _store_blob(session, store, spooled, content_type, done, now)
+        return await _insert_attachment(session, actor, report_id, upload, blob, now)
 
     return await create_or_replay(
         find=find, create=create,
@@ -110,18 +133,27 @@ async def _attach_spooled(
     )  # fmt: skip
 
 
+async def _decode(spooled: Spooled, content_type: str, images: ImageLimits, local_tz: tzinfo) -> render.Processed:
+    """Refuse too many pixels from the header, then decode in a worker thread within the pixel budget."""
+    try:
+        width, height = await anyio.to_thread.run_sync(render.probe, spooled.path, content_type, images.max_pixels)
+        async with images.decodes.hold(width * height):
+            process = partial(render.process, max_pixels=images.max_pixels, served_px=images.served_px)
+            return await anyio.to_thread.run_sync(process, spooled.path, content_type, local_tz)
+    except render.TooManyPixels as exc:
+        raise PayloadTooLarge(str(exc), field="file", max_pixels=exc.max_pixels) from None
+    except render.UndecodableImage as exc:
+        raise Invalid(str(exc), field="file") from None
+
+
 async def _store_blob(
     session: AsyncSession,
     store: MediaStore,
     spooled: Spooled,
     content_type: str,
-    local_tz: tzinfo,
+    done: render.Processed,
     now: datetime,
 ) -> MediaBlob:
-    try:
-        done = await anyio.to_thread.run_sync(exif.process, spooled.path, content_type, local_tz)
-    except exif.UndecodableImage as exc:
-        raise Invalid(str(exc), field="file") from None
     sha = spooled.sha256
     for kind, data in ((Kind.SERVED, done.served.data), (Kind.THUMBNAIL, done.thumbnail.data)):
         store.put(sha, kind, data)

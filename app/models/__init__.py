@@ -1,7 +1,7 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
 from app.core.jobs.models import Job, JobAttempt  # registered with the other tables
-from app.models.account import AuthSession, RefreshToken, User
+from app.models.account import AuthSession, LoginThrottle, RefreshToken, User
 from app.models.apikey import ApiKey
 from app.models.category import Category
 from app.models.followup import FollowUp, SyncCounter
@@ -25,6 +25,7 @@ __all__ = [
     "HouseholdVisit",
     "Job",
     "JobAttempt",
+    "LoginThrottle",
     "MediaBlob",
     "Patrol",
     "PatrolCheckin",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, BigId, UTCDateTime
@@ -58,3 +58,18 @@ class RefreshToken(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginThrottle(Base):
+    """Sign-in attempts not (yet) followed by a success, per account or per client address.
+
+    The key is the SHA-256 of "account:<username>" or "address:<ip>", so the table holds no names or
+    addresses. Shared by every process through the database.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

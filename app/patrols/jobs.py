@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.core.jobs import JobContext, JobRegistry
 from app.patrols import partitions, track
@@ -15,11 +15,11 @@ CREATE_PARTITIONS = "patrols.create_partitions"
 
 
 async def create_partitions(ctx: JobContext, payload: dict[str, Any]) -> None:
-    engine = ctx.session.bind
-    assert isinstance(engine, AsyncEngine)
+    bind = ctx.session.bind
+    assert isinstance(bind, AsyncEngine | AsyncConnection)
     today = track.local_day(ctx.now, ZoneInfo(ctx.settings.timezone))
     await partitions.maintain(
-        engine,
+        bind,
         today,
         ahead_days=ctx.settings.track_partitions_ahead_days,
         retention_days=ctx.settings.track_retention_days,

@@ -28,12 +28,18 @@ def _key(engine: AsyncEngine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def _engine(bind: AsyncEngine | AsyncConnection) -> AsyncEngine:
+    """A session's bind is its engine, or a connection (tests run inside an outer transaction)."""
+    return bind.engine if isinstance(bind, AsyncConnection) else bind
+
+
 def forget(engine: AsyncEngine) -> None:
     _known.pop(_key(engine), None)
 
 
-async def ensure_partition(engine: AsyncEngine, day: date) -> None:
+async def ensure_partition(bind: AsyncEngine | AsyncConnection, day: date) -> None:
     """Make sure the partition for `day` exists (PostgreSQL only; a no-op elsewhere)."""
+    engine = _engine(bind)
     if engine.dialect.name != "postgresql":
         return
     known = _known.setdefault(_key(engine), set())
@@ -82,8 +88,11 @@ async def list_partitions(conn: AsyncConnection) -> list[date]:
     return sorted(days)
 
 
-async def maintain(engine: AsyncEngine, today: date, *, ahead_days: int, retention_days: int) -> dict[str, list[str]]:
+async def maintain(
+    bind: AsyncEngine | AsyncConnection, today: date, *, ahead_days: int, retention_days: int
+) -> dict[str, list[str]]:
     """Create the partitions of yesterday … today + ahead_days; drop those older than the retention."""
+    engine = _engine(bind)
     if engine.dialect.name != "postgresql":
         return {"created": [], "dropped": []}
     created, dropped = [], []

@@ -1,7 +1,7 @@
 """reports placed by a region code (no position, maybe no grid); system principals and API keys
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from app.core.db import UTCDateTime
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -192,6 +192,7 @@ class TestRefreshRotation:
         await client.post(REFRESH_URL, json={"refresh_token": phone["refresh_token"]})
         assert (await client.get(ME_URL, headers=bearer(desk["access_token"]))).status_code == 200
 
+    @pytest.mark.real_transactions  # two requests at once, each on its own connection
     async def test_two_racing_refreshes_of_one_token_let_one_win_and_revoke_the_family(
         self, client: httpx.AsyncClient, session: AsyncSession, app: FastAPI
     ) -> None:

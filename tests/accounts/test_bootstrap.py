@@ -21,6 +21,8 @@ from app.models import User
 from tests.accounts.support import arrange_world, count_rows
 from tests.factories import NOW, TOWN_A, VILLAGE_A, make_user
 
+pytestmark = pytest.mark.real_transactions  # the CLI and ensure_admin open engines of their own
+
 ADMIN_PASSWORD = "first-admin-password"
 
 

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,6 +101,7 @@ def _cli(database_url: str, *args: str) -> Result:
     return CliRunner().invoke(apikeys_cli, list(args), env={"GRIDPATROL_DATABASE_URL": database_url})
 
 
+@pytest.mark.real_transactions  # the command opens its own connection to the database
 class TestCommand:
     async def test_create_list_revoke_from_a_shell(
         self, database_url: str, session: AsyncSession, world: World

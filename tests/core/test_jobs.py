@@ -31,9 +31,9 @@ FAIL = "test.fail"
 @pytest.fixture
 async def effects(app: FastAPI) -> None:
     """A scratch table outside the ORM metadata (conftest does not empty it), made fresh per test."""
-    async with app.state.engine.begin() as conn:
-        await conn.execute(text("DROP TABLE IF EXISTS job_effect"))
-        await conn.execute(text("CREATE TABLE IF NOT EXISTS job_effect (job_id BIGINT, worker VARCHAR(100))"))
+    async with app.state.sessionmaker() as session, session.begin():  # the test's transaction, when it has one
+        await session.execute(text("DROP TABLE IF EXISTS job_effect"))
+        await session.execute(text("CREATE TABLE IF NOT EXISTS job_effect (job_id BIGINT, worker VARCHAR(100))"))
 
 
 async def write_effect(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -85,8 +85,8 @@ async def attempts_of(app: FastAPI, job_id: int) -> list[JobAttempt]:
 
 
 async def effect_rows(app: FastAPI) -> list[tuple[int, str]]:
-    async with app.state.engine.begin() as conn:
-        rows = await conn.execute(text("SELECT job_id, worker FROM job_effect ORDER BY job_id"))
+    async with app.state.sessionmaker() as session, session.begin():
+        rows = await session.execute(text("SELECT job_id, worker FROM job_effect ORDER BY job_id"))
         return [(int(r[0]), str(r[1])) for r in rows]
 
 
@@ -306,6 +306,7 @@ class TestFailedHandlerWritesRollBack:
         assert len(await attempts_of(app, job.id)) == 1
         assert await effect_rows(app) == []
 
+    @pytest.mark.real_transactions  # it invalidates its connection
     async def test_a_handler_that_breaks_its_transaction_is_still_recorded_as_failed(
         self, app: FastAPI, clock: ManualClock, effects: None
     ) -> None:
@@ -480,6 +481,7 @@ class TestBackgroundLoop:
 
 
 @pytest.mark.slow
+@pytest.mark.real_transactions
 class TestTwoProcessRace:
     JOBS = 300
 

@@ -7,6 +7,7 @@ from collections import Counter
 from functools import lru_cache
 
 import numpy as np
+import pytest
 import shapely
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,6 +122,7 @@ def _invoke(settings: Settings, *args: str) -> Result:
     return CliRunner().invoke(cli, ["seed-demo", *args], env=env)
 
 
+@pytest.mark.real_transactions  # the command opens an engine of its own
 class TestSeedDemoCommand:
     async def test_seeds_an_empty_database_and_prints_logins(self, session: AsyncSession, settings: Settings) -> None:
         result = await asyncio.to_thread(_invoke, settings)

@@ -98,6 +98,7 @@ class TestLocator:
         assert locator.locate(32.005, 120.005) is not None
 
 
+@pytest.mark.real_transactions  # sessions of their own, several at once
 class TestColdStart:
     async def test_requests_arriving_during_the_first_build_wait_for_it(
         self, app: FastAPI, session: AsyncSession
@@ -119,6 +120,7 @@ class TestColdStart:
         assert all(r is not None and r.grid_code == f.VILLAGE_A + "001" for r in results)
 
 
+@pytest.mark.real_transactions  # sessions of their own, committing apart from the test's
 class TestChangeInThisProcess:
     async def test_a_grid_committed_after_a_reload_is_seen_at_once_not_after_the_interval(
         self, app: FastAPI, session: AsyncSession

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from functools import lru_cache
 
 from PIL import Image
 
@@ -88,3 +89,11 @@ def exif_of(data: bytes) -> tuple[dict[int, object], dict[int, object], dict[int
     with Image.open(io.BytesIO(data)) as img:
         exif = img.getexif()
         return dict(exif), dict(exif.get_ifd(GPS_IFD)), dict(exif.get_ifd(EXIF_IFD))
+
+
+@lru_cache(maxsize=4)
+def solid_webp(size: tuple[int, int]) -> bytes:
+    """A lossless WebP of one colour: a few dozen bytes that decode to width × height × 3 bytes."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 130, 140)).save(out, "WEBP", lossless=True, method=0)
+    return out.getvalue()

@@ -28,6 +28,7 @@ def postgres_only(backend: str) -> None:
         pytest.skip("track_point is a plain table on SQLite: no partitions to manage")
 
 
+@pytest.mark.real_transactions  # DDL on a connection of its own, which the test's transaction would block
 class TestPartitionJob:
     def test_the_job_registers_as_a_recurring_kind(self) -> None:
         registry = JobRegistry()

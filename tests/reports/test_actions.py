@@ -236,6 +236,7 @@ class TestVersions:
         assert response.headers["etag"] == '"1"'
 
     @pytest.mark.parametrize("operators", [2, 4])
+    @pytest.mark.real_transactions  # requests at once, each on its own connection
     async def test_racing_operators_exactly_one_wins(
         self, client: httpx.AsyncClient, world: World, session: AsyncSession, operators: int
     ) -> None:

@@ -157,6 +157,7 @@ class TestIdempotency:
         assert await count_reports(session) == 1
         assert (await session.execute(select(Report.description))).scalar_one() == "Straw piled against a kitchen wall"
 
+    @pytest.mark.real_transactions  # requests at once, each on its own connection
     async def test_concurrent_submissions_of_one_client_id_make_one_report(
         self, client: httpx.AsyncClient, world: World, session: AsyncSession
     ) -> None:

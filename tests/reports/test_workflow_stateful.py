@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -254,6 +255,7 @@ class CaseMachine(RuleBasedStateMachine):
         assert [e["action"] for e in entries] == ["submit", *self.taken]
 
 
+@pytest.mark.real_transactions  # apps and engines of its own, emptied between examples
 def test_random_action_sequences_keep_the_invariants(database_url: str, tmp_path: Path) -> None:
     CaseMachine.database_url = database_url
     CaseMachine.tmp = tmp_path

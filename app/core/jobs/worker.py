@@ -31,6 +31,7 @@ from app.core.config import Settings
 from app.core.jobs.models import Job, JobAttempt
 from app.core.jobs.outbox import enqueue
 from app.core.jobs.registry import JobContext, JobRegistry, Registration, slot_key, slot_of, slot_start
+from app.core.logs import describe_error, safe_traceback
 
 log = logging.getLogger("app.core.jobs")
 
@@ -201,8 +202,8 @@ class JobWorker:
             await self._schedule_next(session, registration, now)
             self.counters.dead += 1
             log.error(
-                "job %s (%s) is dead after %d attempts: %s",
-                job.id, job.kind, job.attempt, error, exc_info=exc,
+                "job %s (%s) is dead after %d attempts: %s\n%s",
+                job.id, job.kind, job.attempt, describe_error(exc), safe_traceback(exc),
             )  # fmt: skip
             return
         run_at = now + backoff(job.attempt, self._rng)
@@ -210,8 +211,9 @@ class JobWorker:
         await session.execute(update(Job).where(Job.id == job.id).values(**values))
         self.counters.failed += 1
         log.warning(
-            "job %s (%s) failed attempt %d/%d, retry at %s: %s",
-            job.id, job.kind, job.attempt, job.max_attempts, run_at.isoformat(), error, exc_info=exc,
+            "job %s (%s) failed attempt %d/%d, retry at %s: %s\n%s",
+            job.id, job.kind, job.attempt, job.max_attempts, run_at.isoformat(), describe_error(exc),
+            safe_traceback(exc),
         )  # fmt: skip
 
     async def _schedule_next(self, session: AsyncSession, registration: Registration | None, now: datetime) -> None:
