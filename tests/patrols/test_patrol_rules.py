@@ -100,6 +100,7 @@ class TestOneOpenPatrol:
         await start_patrol(client, world["worker_a"], T0)
         await start_patrol(client, world["worker_b"], T0)
 
+    @pytest.mark.real_transactions  # two requests race on their own connections
     async def test_two_starts_at_once_make_one_patrol(
         self, client: httpx.AsyncClient, world: World, session: AsyncSession
     ) -> None:
