@@ -21,6 +21,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.core.clock import ManualClock
@@ -122,6 +123,8 @@ async def db_connection(
         return
     async with shared_engine.connect() as conn:
         outer = await conn.begin()
+        if database_url.startswith("postgresql"):
+            await conn.execute(text(isolation.RESTART_SEQUENCES))  # ids start at 1 as on SQLite
         try:
             yield conn
         finally:

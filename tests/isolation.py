@@ -26,6 +26,14 @@ from app.core.db import Base, make_engine
 
 SEEDED_TABLES = {"category", "grid_revision", "sync_counter"}
 MARKER = "real_transactions"
+# A rolled-back transaction does not give back the ids it drew from a sequence, but ALTER SEQUENCE
+# RESTART is itself transactional (PostgreSQL 10+): restarted here, rolled back with the test.
+RESTART_SEQUENCES = """
+DO $$ DECLARE s record; BEGIN
+  FOR s IN SELECT schemaname, sequencename FROM pg_sequences WHERE last_value IS NOT NULL LOOP
+    EXECUTE format('ALTER SEQUENCE %I.%I RESTART', s.schemaname, s.sequencename);
+  END LOOP;
+END $$"""
 _dirty: set[str] = set()  # database urls a real_transactions test has committed to
 
 

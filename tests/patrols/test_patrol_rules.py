@@ -121,6 +121,6 @@ class TestOneOpenPatrol:
             "points_accepted": 0, "points_counted": 0, "created_at": NOW, "updated_at": NOW,
         }  # fmt: skip
         with pytest.raises(IntegrityError):
-            await session.execute(insert(Patrol).values(**values))
-        await session.rollback()
+            async with session.begin_nested():
+                await session.execute(insert(Patrol).values(**values))
         await session.execute(insert(Patrol).values(**{**values, "status": "ended"}))  # an ended one is fine
