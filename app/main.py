@@ -28,6 +28,8 @@ from app.core.jobs import JobRegistry, JobWorker
 from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
+from app.dashboards.stream import router as stream_router
+from app.dashboards.stream import setup as stream_setup
 from app.followups import router as followups_router
 from app.followups import service as followups
 from app.geo import router as geo_router
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             yield
         finally:
             await worker.stop()
+            await app.state.stream_hub.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.policies = PolicyStore()
     app.state.metrics = Metrics()
     app.state.listeners = build_listeners()
+    app.state.stream_hub = stream_setup.install(settings, app.state.listeners)  # after the others: sees their writes
     app.state.jobs = JobRegistry()  # domains register their handlers here
     sweep.register(app.state.jobs, app.state.policies, app.state.listeners)
     patrol_jobs.register(app.state.jobs)
@@ -117,6 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(followups_router.router, prefix=API)
     app.include_router(media_router.router, prefix=API)
     app.include_router(patrols_router.router, prefix=API)
+    app.include_router(stream_router.router, prefix=API)
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
