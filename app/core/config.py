@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     metrics_allow: str = ""  # client addresses or networks, comma-separated: "127.0.0.1,10.0.0.0/8"
     # The live stream (docs/stream.md). With redis_url, events go through Redis pub/sub to every process.
     redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0; empty: one process works alone
+    stream_channel: str = "gridpatrol:stream"  # the Redis pub/sub channel (one per deployment)
     stream_heartbeat_s: float = Field(default=15.0, gt=0)  # a comment line when nothing else was sent
     stream_ticket_ttl_s: int = Field(default=60, ge=1)
     stream_queue_size: int = Field(default=256, ge=1)  # events waiting for one client; beyond: closed, resumes

@@ -40,6 +40,8 @@ def register(listeners: Listeners, hub: LocalHub) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:  # a savepoint released: the transaction goes on
+        return
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
