@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl
 
 from app.core.ids import as_id
 from app.core.schemas import check_instant, check_text
@@ -94,6 +95,15 @@ class Params:
         if len(items) > max_items:
             raise Open311Error(f"at most {max_items} items", field=name)
         return items
+
+
+def strict_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """`a=1&b=2` decoded as UTF-8, refusing what is not (a percent-encoded lone surrogate included),
+    where a lenient parser would put U+FFFD in its place."""
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise Open311Error("not UTF-8 text", field=where) from None
 
 
 def _check(value: str, field: str) -> None:

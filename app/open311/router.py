@@ -17,7 +17,7 @@ from app.core.deps import SessionDep
 from app.models import Report
 from app.open311 import catalogue, intake, presenters, queries, updates
 from app.open311.errors import Missing, Open311Route
-from app.open311.forms import Params
+from app.open311.forms import Params, strict_pairs
 from app.open311.keys import Caller, optional_key, require_key
 from app.open311.render import Format, respond
 
@@ -33,14 +33,18 @@ def _format(fmt: str) -> Format:
 
 
 def _query(request: Request) -> Params:
-    return Params(request.query_params.multi_items())
+    return Params(strict_pairs(request.scope["query_string"], "query"))
 
 
 async def _form(request: Request) -> Params:
     """Query and form fields together (`api_key` may be in either); uploaded files are not read."""
-    form = await request.form()
-    fields = [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
-    return Params([*request.query_params.multi_items(), *fields])
+    pairs = strict_pairs(request.scope["query_string"], "query")
+    if request.headers.get("content-type", "").lower().startswith("multipart/"):
+        form = await request.form()
+        pairs += [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
+    else:
+        pairs += strict_pairs(await request.body(), "body")
+    return Params(pairs)
 
 
 @router.get("/discovery.{fmt}", summary="Discovery")
