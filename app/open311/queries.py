@@ -3,11 +3,11 @@
 Never a sensitive case. Without a key: every other case, public fields only. With a key: the cases
 in its region, and the contact fields of those it filed itself.
 
-Filters: `service_request_id` (a comma list) overrides every other one. Otherwise `service_code`
-and `status` (comma lists), `start_date`/`end_date` on the requested time (at most 90 days; the
-last 90 days by default, unless `updated_after`/`updated_before` ask for changes instead),
-`updated_after`/`updated_before` on the last change, and `page`/`page_size` (1000 at most, the
-spec's cap) in requested order.
+Filters: `service_request_id` (a comma list, up to 5000 ids) overrides every other one, paging
+included. Otherwise `service_code` and `status` (comma lists), `start_date`/`end_date` on the
+requested time (at most 90 days; the last 90 days by default, unless `updated_after`/
+`updated_before` ask for changes instead), `updated_after`/`updated_before` on the last change,
+and `page`/`page_size` (1000 at most, the spec's cap) in requested order.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def read_query(params: Params, now: datetime) -> Query:
     raw_ids = params.csv("service_request_id")
     if raw_ids:
         ids = [value for raw in raw_ids if (value := as_id(raw)) is not None]
-        return Query(ids, [], [], None, None, None, None, page, size)
+        return Query(ids, [], [], None, None, None, None, 1, max(len(ids), 1))  # paging too is overridden
     try:
         wanted = sorted({s for v in params.csv("status", max_items=10) for s in statuses.statuses_of(v)})
     except ValueError as exc:

@@ -118,7 +118,8 @@ class TestFilters:
         a, b = [await file_phone(client, world, n) for n in (1, 2)]
         ids = f"{a['id']}, {b['id']},nonsense,999"
         got = await listed(client, service_request_id=ids, status="closed", service_code="dispute.family",
-                           start_date="2020-01-01T00:00:00Z", end_date="2020-01-02T00:00:00Z")  # fmt: skip
+                           start_date="2020-01-01T00:00:00Z", end_date="2020-01-02T00:00:00Z",
+                           page="2", page_size="1")  # fmt: skip
         assert got == [a["id"], b["id"]]
 
     async def test_service_code_is_a_comma_list(self, client: httpx.AsyncClient, world: World) -> None:
