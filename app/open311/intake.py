@@ -82,6 +82,8 @@ async def file_request(session: AsyncSession, request: Request, caller: Caller, 
         if again is None:
             raise
         return Filed(again, created=False)
+    if not done.created:  # a concurrent resend with the same content was first: it wrote the extras
+        return Filed(done.value, created=False)
     session.add(_extras(done.value.id, caller, params, own[1] if own else None, now))
     await session.flush()
     return Filed(done.value, created=done.created)

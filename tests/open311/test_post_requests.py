@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Open311Request, Report
@@ -90,6 +92,18 @@ class TestResend:
         ids = [fields(xml(r).findall("request")[0])["service_request_id"] for r in (first, again)]
         assert ids[0] == ids[1]
         assert len(await reports(session)) == 1
+
+    @pytest.mark.real_transactions  # resends at once, each on its own connection
+    async def test_concurrent_resends_make_one_request(
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession
+    ) -> None:
+        key = await make_key(client, world)
+        forms = [fms_form(key)] * 3 + [fms_form(key, description=f"edited {n}") for n in range(3)]
+        answers = await asyncio.gather(*(post(client, form, "json") for form in forms))
+        assert sorted(a.status_code for a in answers) == [200] * 5 + [201], [a.text for a in answers]
+        assert len({a.json()[0]["service_request_id"] for a in answers}) == 1
+        assert len(await reports(session)) == 1
+        assert await session.scalar(select(func.count()).select_from(Open311Request)) == 1
 
     async def test_without_an_id_each_post_is_a_new_request(
         self, client: httpx.AsyncClient, world: World, session: AsyncSession
