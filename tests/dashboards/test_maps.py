@@ -55,7 +55,7 @@ class TestReportsGeojson:
         response = await client.get(f"{API}/reports.geojson?crs=gcj02&bbox={box}", headers=world["city"])
         assert ids(response) == {a}
         body = response.json()
-        assert body["coordinate_system"] == "gcj02"
+        assert body["crs_name"] == "gcj02"
         lon, lat = body["features"][0]["geometry"]["coordinates"]
         assert lat == pytest.approx(g_lat, abs=1e-6) and lon == pytest.approx(g_lon, abs=1e-6)
         back = gcj02_to_wgs84(lat, lon)

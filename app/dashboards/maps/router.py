@@ -19,6 +19,7 @@ from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.schemas import Schema
 from app.dashboards.maps import geojson, queries
 from app.dashboards.maps.deps import BboxDep, ReportFiltersDep
+from app.dashboards.maps.schemas import GridCollection, ReportCollection
 from app.geo.coords import Crs
 from app.geo.schemas import LocationRead
 from app.patrols.track import local_day
@@ -29,13 +30,14 @@ MAX_POINTS = 5000
 MAX_GRIDS = 5000
 MIN_RESOLUTION, MAX_RESOLUTION = 5, 11
 MAX_CELLS = 20000
-GEOJSON: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/geo+json": {}}, "description": "a GeoJSON FeatureCollection"}
-}
+
+
+def geojson_of(model: type[Schema]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"model": model, "description": "a GeoJSON FeatureCollection (application/geo+json)"}}
 
 
 @router.get(
-    "/reports.geojson", response_class=geojson.GeoJSONResponse, responses=GEOJSON,
+    "/reports.geojson", response_class=geojson.GeoJSONResponse, responses=geojson_of(ReportCollection),
     summary="Reports as map points (GeoJSON)",
 )  # fmt: skip
 async def reports_geojson(
@@ -83,7 +85,7 @@ async def heatmap(
 
 
 @router.get(
-    "/grids.geojson", response_class=geojson.GeoJSONResponse, responses=GEOJSON,
+    "/grids.geojson", response_class=geojson.GeoJSONResponse, responses=geojson_of(GridCollection),
     summary="Grids with open cases, deadline light and today's duty (GeoJSON)",
 )  # fmt: skip
 async def grids_geojson(
