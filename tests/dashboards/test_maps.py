@@ -129,6 +129,10 @@ class TestGridsGeojson:
         assert ids(city) == {f"{f.VILLAGE_A}001", f"{f.VILLAGE_B}001"}
         worker = await client.get(f"{API}/grids.geojson", headers=world["worker_b"])
         assert ids(worker) == {f"{f.VILLAGE_B}001"}
+        county = await client.get(f"{API}/grids.geojson?region_code={f.COUNTY_B}", headers=world["city"])
+        assert ids(county) == {f"{f.VILLAGE_B}001"}
+        beyond = await client.get(f"{API}/grids.geojson?region_code={f.TOWN_B}", headers=world["town_a"])
+        assert problem_field(beyond, 404) == "region_code"
 
     async def test_bbox_selects_grids_read_in_its_crs(self, client: httpx.AsyncClient, world: World) -> None:
         g_lat, g_lon = wgs84_to_gcj02(32.005, 121.105)

@@ -18,7 +18,7 @@ from app.categories.deps import CategoriesDep
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.schemas import Schema
 from app.dashboards.maps import geojson, queries
-from app.dashboards.maps.deps import BboxDep, ReportFiltersDep
+from app.dashboards.maps.deps import BboxDep, RegionCodeQuery, ReportFiltersDep, region_in_scope
 from app.dashboards.maps.schemas import GridCollection, ReportCollection
 from app.geo.coords import Crs
 from app.geo.schemas import LocationRead
@@ -90,14 +90,17 @@ async def heatmap(
 )  # fmt: skip
 async def grids_geojson(
     scope: ScopeDep, session: SessionDep, clock: ClockDep, settings: SettingsDep, policies: PoliciesDep,
-    box: BboxDep, limit: Annotated[int, Query(ge=1, le=MAX_GRIDS)] = 2000, crs: Crs = Crs.WGS84,
+    box: BboxDep, region_code: RegionCodeQuery = None, limit: Annotated[int, Query(ge=1, le=MAX_GRIDS)] = 2000,
+    crs: Crs = Crs.WGS84,
 ) -> geojson.GeoJSONResponse:  # fmt: skip
-    """Each active grid the caller may see (meeting `bbox`, read in `crs`) as its polygon in `crs`, with
-    `open_cases`, `light` (the worst deadline colour of its open cases: red, yellow, green, or null)
-    and `duty` today: `done` (a worker has the required minutes in it), `in_progress`, `none`."""
+    """Each active grid the caller may see (meeting `bbox`, read in `crs`; in `region_code`) as its
+    polygon in `crs`, with `open_cases`, `light` (the worst deadline colour of its open cases: red,
+    yellow, green, or null) and `duty` today: `done` (a worker has the required minutes in it),
+    `in_progress` or `none`."""
     now = clock.now()
+    region = (region_code, await region_in_scope(session, scope, region_code)) if region_code else None
     states, truncated = await queries.list_grid_states(
-        session, scope, box, limit, now=now, day=local_day(now, ZoneInfo(settings.timezone)),
+        session, scope, box, limit, region=region, now=now, day=local_day(now, ZoneInfo(settings.timezone)),
         tz=settings.timezone, policies=policies, required_minutes=settings.duty_minutes,
     )  # fmt: skip
     body = geojson.collection([geojson.grid_feature(s, crs) for s in states], crs, limit=limit, truncated=truncated)
