@@ -28,6 +28,8 @@ from app.core.jobs import JobRegistry, JobWorker
 from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
+from app.dashboards.maps import browse_router, export_router
+from app.dashboards.maps import router as maps_router
 from app.followups import router as followups_router
 from app.followups import service as followups
 from app.geo import router as geo_router
@@ -118,6 +120,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(followups_router.router, prefix=API)
     app.include_router(media_router.router, prefix=API)
     app.include_router(patrols_router.router, prefix=API)
+    app.include_router(maps_router.router, prefix=API)
+    app.include_router(browse_router.router, prefix=API)
+    app.include_router(export_router.router, prefix=API)
     app.include_router(open311_router.router)
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
