@@ -10,12 +10,14 @@ from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
+from app.models.stats import CaseFact
 
 __all__ = [
     "ApiKey",
     "Attachment",
     "AttachmentExpectation",
     "AuthSession",
+    "CaseFact",
     "Category",
     "DutyDay",
     "FollowUp",
