@@ -62,7 +62,7 @@ s AS (
            CASE WHEN i % 20 < 15 THEN 'closed' WHEN i % 20 = 15 THEN 'rejected'
                 ELSE (ARRAY['reported','accepted','dispatched','in_progress'])[i % 20 - 15] END AS status,
            ($3::text[])[1 + (i % array_length($3::text[], 1))] AS category
-      FROM generate_series(0, $1 - 1) AS i
+      FROM generate_series(0::bigint, $1::bigint - 1) AS i
 )
 INSERT INTO report (
     source, client_id, submitter_id, content_hash, category_code, sensitive, severity, description,
@@ -78,7 +78,7 @@ SELECT 'patrol', 'bench:' || s.i, g.worker_id, md5(s.i::text), s.category, false
        g.id, g.code, g.region_code, g.town_code, g.county_code, g.city_code, false, NULL,
        s.status, CASE WHEN s.i % 7 = 1 THEN 'grid' ELSE 'town' END, g.town_code, NULL,
        s.received_at + interval '30 minutes', s.received_at + interval '3 days', NULL, NULL, s.received_at,
-       1, 0, 0, 0, CASE WHEN s.status = 'closed' THEN s.received_at + make_interval(hours => 1 + s.i % 50) END,
+       1, 0, 0, 0, CASE WHEN s.status = 'closed' THEN s.received_at + make_interval(hours => (1 + s.i % 50)::int) END,
        s.i % 7 = 1, NULL, NULL, false, false, NULL, NULL, NULL, 3
   FROM s CROSS JOIN n JOIN g ON g.k = s.i % n.grids
 """

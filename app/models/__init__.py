@@ -10,7 +10,7 @@ from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
-from app.models.stats import CaseFact
+from app.models.stats import CaseFact, StatsDay
 
 __all__ = [
     "ApiKey",
@@ -37,6 +37,7 @@ __all__ = [
     "Report",
     "ReportEvent",
     "RoutingPolicy",
+    "StatsDay",
     "SyncCounter",
     "TrackPoint",
     "User",

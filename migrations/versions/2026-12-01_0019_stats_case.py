@@ -1,4 +1,4 @@
-"""per-case facts for the centre figures (stats_case), and the timeline's (action, at) index
+"""per-case facts for the centre figures (stats_case), their daily rollup (stats_day), and the timeline's (action, at) index
 
 Revision ID: 0019
 Revises: 0015
@@ -20,6 +20,8 @@ depends_on: str | Sequence[str] | None = None
 _FLAGS = ("accepted", "closed", "on_time", "finalized", "open", "above_grid", "escalated", "reworked", "reopened",
           "escalations", "breaches", "reworks", "reopens")  # fmt: skip
 _LEVELS = ("city", "county", "town", "village")
+_DAY_COUNTS = ("reports", "accepted", "closed", "on_time", "finalized", "open", "above_grid", "escalated", "reworked",
+               "reopened", "escalations", "breaches", "reworks", "reopens", "patrol_reports")  # fmt: skip
 
 
 def upgrade() -> None:
@@ -47,8 +49,24 @@ def upgrade() -> None:
         op.create_index(f"ix_stats_case_{level}_day", "stats_case", [f"{level}_code", "received_day"])
         op.create_index(f"ix_stats_case_{level}_close_day", "stats_case", [f"{level}_code", "close_day"])
     op.create_index("ix_report_event_action_at", "report_event", ["action", "at"])
+    op.create_table(
+        "stats_day",
+        sa.Column("region_code", sa.String(12), nullable=False),
+        sa.Column("part", sa.String(8), nullable=False),
+        sa.Column("key", sa.String(32), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("sensitive", sa.Boolean(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in _DAY_COUNTS),
+        sa.Column("accept_hours_sum", sa.Float(), nullable=False),
+        sa.Column("accept_hours_n", sa.Integer(), nullable=False),
+        sa.Column("close_hours_sum", sa.Float(), nullable=False),
+        sa.Column("close_hours_n", sa.Integer(), nullable=False),
+        sa.Column("closed_on_day", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("region_code", "part", "key", "day", "sensitive"),
+    )
 
 
 def downgrade() -> None:
     op.drop_index("ix_report_event_action_at", table_name="report_event")
+    op.drop_table("stats_day")
     op.drop_table("stats_case")

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import ManualClock
-from app.models import DutyDay
+from app.dashboards.stats import facts
+from app.models import CaseFact, DutyDay, StatsDay
 from app.reports import sweep, timeline
 from app.reports.actions import ActionContext
 from tests import factories as f
@@ -230,3 +233,30 @@ class TestScope:
     async def test_from_after_to_is_422(self, day: Day) -> None:
         response = await day.client.get(URL, params={"from": "2026-11-29", "to": DAY}, headers=day.world["city"])
         assert (response.status_code, response.json()["field"]) == (422, "from")
+
+
+SHARED = ("reports", "accepted", "closed", "closure_rate", "on_time_rate", "escalation_share", "rework_rate",
+          "reopen_rate", "avg_hours_to_accept", "avg_hours_to_close", "closed_on_time", "open", "above_grid",
+          "escalated", "escalations", "deadline_breaches", "reworked", "reworks", "reopened", "reopens", "finalized",
+          "patrol_reports", "by_day", "by_category")  # fmt: skip
+
+
+class TestRollup:
+    """A city or a county reads the daily rollup (stats_day); a town its cases: the same figures."""
+
+    async def test_county_and_city_equal_the_town(self, day: Day) -> None:
+        await day.at(360)
+        await day.act("A", "town_a", "reopen", reason="came back")  # the rollup moves by the difference
+        town = await summary(day, "town_a")
+        for who in ("county_a", "city"):
+            rolled = await summary(day, who)
+            assert {k: rolled[k] for k in SHARED} == {k: town[k] for k in SHARED}, who
+
+    async def test_a_rebuild_from_the_timeline_gives_the_same_rollup(self, day: Day) -> None:
+        before = await summary(day, "city")
+        await day.session.execute(delete(StatsDay))
+        await day.session.execute(delete(CaseFact))
+        assert (await summary(day, "city"))["reports"] == 0
+        assert await facts.rebuild(day.session, ZoneInfo("Asia/Shanghai")) == 6
+        await day.session.commit()
+        assert await summary(day, "city") == before

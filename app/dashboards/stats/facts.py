@@ -1,5 +1,6 @@
 """Keeps stats_case current: on every change to a case (a listener, in the change's transaction) its
-facts are recomputed from its whole timeline (a handful of entries) and upserted.
+facts are recomputed from its whole timeline (a handful of entries) and upserted; the daily rollup
+(stats_day, rollup.py) moves by the difference between the old and the new facts.
 
 `rebuild` recomputes every case (or some): after this table is created on a database that already
 holds cases, or to check that nothing drifted (`gridpatrol stats-rebuild`).
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import dialect_insert
+from app.dashboards.stats import rollup
 from app.dashboards.stats.formulas import CaseFacts, Step, facts_of
 from app.models import CaseFact, Report, ReportEvent
 from app.reports.effects import Change, Listeners
@@ -51,6 +53,8 @@ async def refresh(session: AsyncSession, report_ids: Iterable[int], tz: ZoneInfo
         for rid, entries in steps.items()
         if rid in reports
     ]
+    old = [dict(r._mapping) for r in await session.execute(select(*_COLUMNS).where(CaseFact.report_id.in_(ids)))]
+    await rollup.apply(session, rollup.difference(old, values))
     if values:
         stmt = dialect_insert(session, CaseFact).values(values)
         update = {k: stmt.excluded[k] for k in values[0] if k != "report_id"}
@@ -69,6 +73,9 @@ async def rebuild(session: AsyncSession, tz: ZoneInfo, batch: int = 500) -> int:
             return done
         done += await refresh(session, ids, tz)
         after = ids[-1]
+
+
+_COLUMNS = tuple(CaseFact.__table__.c)
 
 
 def _row(report: Report, f: CaseFacts) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Level
 from app.categories.cache import CategoryCache
-from app.dashboards.stats import queries
+from app.dashboards.stats import queries, rollup_queries
 from app.dashboards.stats.formulas import rate
 from app.dashboards.stats.queries import Period
 from app.dashboards.stats.schemas import CategoryFigures, ChildFigures, DayFigures, RegionRef, Summary
@@ -32,8 +32,12 @@ class Context:
     categories: CategoryCache
 
 
+# A city or a county reads the daily rollup; a town or a village its cases (a few thousand a year).
+_ROLLED_UP = (Level.CITY, Level.COUNTY)
+
+
 async def summarize(session: AsyncSession, region: Region, p: Period, ctx: Context) -> Summary:
-    t = await queries.get_totals(session, p)
+    t = await (rollup_queries if p.level in _ROLLED_UP else queries).get_totals(session, p)
     satisfied, feedback = await queries.get_hotline_feedback(session, p)
     workers = await queries.count_workers(session, p)
     duty_last = min(p.last, ctx.today)
@@ -81,7 +85,7 @@ async def summarize(session: AsyncSession, region: Region, p: Period, ctx: Conte
 
 
 async def _by_category(session: AsyncSession, p: Period, categories: CategoryCache) -> list[CategoryFigures]:
-    rows = await queries.list_by_category(session, p)
+    rows = await (rollup_queries if p.level in _ROLLED_UP else queries).list_by_category(session, p)
     names = await categories.names(session, {r["code"] for r in rows})
     return [
         CategoryFigures(name=names.get(r["code"], r["code"]), closure_rate=rate(r["closed"], r["accepted"]), **r)
@@ -99,7 +103,10 @@ async def _by_child(session: AsyncSession, p: Period) -> list[ChildFigures]:
         children += [(code, name, "grid", CaseFact.grid_code) for code, name in await queries.list_grids(session, p)]
     figures: dict[Any, dict[str, dict[str, Any]]] = {}
     for column in _CHILDREN[p.level]:
-        figures[column.key] = await queries.list_by_child(session, p, column)
+        if p.level in _ROLLED_UP:
+            figures[column.key] = await rollup_queries.list_by_child(session, p)
+        else:
+            figures[column.key] = await queries.list_by_child(session, p, column)
     out = []
     for code, name, level, column in children:
         f = figures[column.key].get(code, {"reports": 0, "accepted": 0, "closed": 0, "on_time": 0, "open": 0})
@@ -112,7 +119,7 @@ async def _by_child(session: AsyncSession, p: Period) -> list[ChildFigures]:
 
 
 async def _by_day(session: AsyncSession, p: Period) -> list[DayFigures]:
-    received, closed = await queries.list_by_day(session, p)
+    received, closed = await (rollup_queries if p.level in _ROLLED_UP else queries).list_by_day(session, p)
     days = [p.first + timedelta(days=i) for i in range((p.last - p.first).days + 1)]
     return [DayFigures(date=d, reports=received.get(d, 0), closed=closed.get(d, 0)) for d in days]
 
