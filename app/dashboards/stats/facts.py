@@ -2,8 +2,8 @@
 facts are recomputed from its whole timeline (a handful of entries) and upserted; the daily rollup
 (stats_day, rollup.py) moves by the difference between the old and the new facts.
 
-`rebuild` recomputes every case (or some): after this table is created on a database that already
-holds cases, or to check that nothing drifted (`gridpatrol stats-rebuild`).
+`rebuild` recomputes every case: after this table is created on a database that already
+holds cases, or to check that nothing drifted (`gridpatrol db rebuild-stats`).
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.db import dialect_insert
+from app.core.db import dialect_insert, make_engine, make_sessionmaker
 from app.dashboards.stats import rollup
 from app.dashboards.stats.formulas import CaseFacts, Step, facts_of
-from app.models import CaseFact, Report, ReportEvent
+from app.models import CaseFact, Report, ReportEvent, StatsDay
 from app.reports.effects import Change, Listeners
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -60,6 +60,20 @@ async def refresh(session: AsyncSession, report_ids: Iterable[int], tz: ZoneInfo
         update = {k: stmt.excluded[k] for k in values[0] if k != "report_id"}
         await session.execute(stmt.on_conflict_do_update(index_elements=["report_id"], set_=update))
     return len(values)
+
+
+async def rebuild_all(url: str, tz: str) -> int:
+    """Empty stats_case and stats_day and recompute both from every timeline, in one transaction."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await session.execute(delete(StatsDay))
+            await session.execute(delete(CaseFact))
+            done = await rebuild(session, ZoneInfo(tz))
+            await session.commit()
+            return done
+    finally:
+        await engine.dispose()
 
 
 async def rebuild(session: AsyncSession, tz: ZoneInfo, batch: int = 500) -> int:
