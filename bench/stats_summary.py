@@ -179,7 +179,7 @@ async def arrange(database: str, n: int, now: datetime) -> tuple[str, dict[str, 
             ("facts_s", INSERT_FACTS, ()),
             ("rollup_s", _rollup_sql(), ()),
             ("duty_s", INSERT_DUTY, (now, now.date() - timedelta(days=DAYS), now.date())),
-            ("analyze_s", "ANALYZE", ()),
+            ("vacuum_analyze_s", "VACUUM ANALYZE", ()),
         ):
             t0 = time.perf_counter()
             await conn.execute(sql, *args)
@@ -208,6 +208,20 @@ async def reference_count(scope: ScopeDep, session: SessionDep, first: date, las
     return {"count": int(await session.scalar(stmt) or 0)}
 
 
+def _time_statements(engine: Any, spent: dict[str, list[float]]) -> None:
+    """Client-side wall time of each statement, by its first words (where the time of a request goes)."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        conn.info["bench_t0"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def after(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        label = " ".join(statement.split())[:90]
+        spent.setdefault(label, []).append((time.perf_counter() - conn.info.pop("bench_t0")) * 1000)
+
+
 async def measure(database: str, token: str, now: datetime, requests: int) -> tuple[dict[str, Any], dict[str, Any]]:
     import httpx
 
@@ -218,6 +232,8 @@ async def measure(database: str, token: str, now: datetime, requests: int) -> tu
     settings = Settings(database_url=sqlalchemy_url(database), jwt_secret=JWT_SECRET, var_dir=ROOT / "var" / "bench")
     app = create_app(settings, clock=ManualClock(now))
     app.add_api_route("/bench/count", reference_count, methods=["GET"])
+    spent: dict[str, list[float]] = {}
+    _time_statements(app.state.engine.sync_engine, spent)
     today = _period(now).last
     first = (today - timedelta(days=DAYS)).isoformat()
     targets = {
@@ -235,6 +251,7 @@ async def measure(database: str, token: str, now: datetime, requests: int) -> tu
                 for _ in range(3):
                     warm = await client.get(url, params=params, headers=headers)
                     assert warm.status_code == 200, warm.text
+                spent.clear()
                 samples = []
                 for _ in range(requests):
                     t0 = time.perf_counter()
@@ -242,6 +259,12 @@ async def measure(database: str, token: str, now: datetime, requests: int) -> tu
                     samples.append((time.perf_counter() - t0) * 1000)
                     assert response.status_code == 200, response.text
                 out[name] = _stats(samples)
+                out[name]["sql_ms_per_request"] = {
+                    sql: round(sum(ms) / requests, 2)
+                    for sql, ms in sorted(spent.items(), key=lambda kv: -sum(kv[1]))
+                    if sum(ms) / requests >= 0.5
+                }
+                spent.clear()
                 body = response.json()
                 if name == "summary_365d":
                     year = body
