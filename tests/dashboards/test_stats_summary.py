@@ -235,6 +235,13 @@ class TestScope:
         response = await day.client.get(URL, params={"from": "2026-11-29", "to": DAY}, headers=day.world["city"])
         assert (response.status_code, response.json()["field"]) == (422, "from")
 
+    async def test_dates_out_of_range_are_422(self, day: Day) -> None:
+        cases = (({"from": DAY, "to": "9999-12-31"}, "to"), ({"from": "0001-01-01"}, "from"),
+                 ({"from": "2026-13-01"}, "from"), ({"region_code": "32060\u0000"}, "region_code"))  # fmt: skip
+        for params, field in cases:
+            response = await day.client.get(URL, params=params, headers=day.world["city"])
+            assert (response.status_code, response.json()["field"]) == (422, field), params
+
 
 SHARED = ("reports", "accepted", "closed", "closure_rate", "on_time_rate", "escalation_share", "rework_rate",
           "reopen_rate", "avg_hours_to_accept", "avg_hours_to_close", "closed_on_time", "open", "above_grid",
