@@ -30,6 +30,7 @@ from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
 from app.dashboards.stats import facts as stats_facts
 from app.dashboards.stats import router as stats_router
+from app.dashboards.maps import router as maps_router
 from app.followups import router as followups_router
 from app.followups import service as followups
 from app.geo import router as geo_router
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(media_router.router, prefix=API)
     app.include_router(patrols_router.router, prefix=API)
     app.include_router(stats_router.router, prefix=API)
+    app.include_router(maps_router.router, prefix=API)
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
