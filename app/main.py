@@ -28,9 +28,10 @@ from app.core.jobs import JobRegistry, JobWorker
 from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
+from app.dashboards.maps import router as maps_router
+from app.dashboards.page import serve as dashboard_page
 from app.dashboards.stats import facts as stats_facts
 from app.dashboards.stats import router as stats_router
-from app.dashboards.maps import router as maps_router
 from app.followups import router as followups_router
 from app.followups import service as followups
 from app.geo import router as geo_router
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(patrols_router.router, prefix=API)
     app.include_router(stats_router.router, prefix=API)
     app.include_router(maps_router.router, prefix=API)
+    dashboard_page.install(app, settings)  # /dashboard/: the built web page
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

@@ -1,0 +1,126 @@
+"""The dashboard in a real browser (Debian's Chromium, headless, driven by Playwright) against a real
+uvicorn server on 127.0.0.1 serving the test world: sign in, a report posted through the API appears
+in the queue without a reload, accepting it from the page moves it on and the KPI changes.
+Screenshots go to test-artifacts/dashboard/ (gitignored). `make test` installs Chromium and builds the page."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from tests.factories import PASSWORD, World
+from tests.worlds import report_body
+
+ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+pytestmark = [pytest.mark.real_transactions, pytest.mark.slow]
+
+
+@pytest.fixture
+def prerequisites() -> None:
+    if not (ROOT / "web" / "dashboard" / "dist" / "index.html").is_file():
+        pytest.fail("the dashboard is not built: run `make web` (make test does it)")
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium is missing: `make chromium` (make test does it) installs it")
+
+
+@pytest.fixture
+async def server(app: FastAPI, prerequisites: None) -> AsyncIterator[str]:
+    """The test's app on a real socket, in this event loop (its database is the test world's)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False)
+    uv = uvicorn.Server(config)
+    task = asyncio.create_task(uv.serve(sockets=[sock]))
+    while not uv.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    await task
+    sock.close()
+
+
+@pytest.fixture
+async def browser(prerequisites: None) -> AsyncIterator[Browser]:
+    async with async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield chromium
+        await chromium.close()
+
+
+async def shot(page: Page, name: str, backend: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{backend}-{name}.png"), full_page=True)
+
+
+def kpi(page: Page, name: str):  # type: ignore[no-untyped-def]
+    return page.locator(f'[data-kpi="{name}"] .kpi-value')
+
+
+async def test_a_report_appears_live_and_is_accepted_from_the_page(
+    server: str, browser: Browser, world: World, backend: str
+) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = await context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+    failed: list[str] = []  # the stream may not exist yet (the page then polls); nothing else may fail
+    page.on(
+        "response", lambda r: None if r.status < 400 or "/stream" in r.url else failed.append(f"{r.status} {r.url}")
+    )
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_default_timeout(15_000)
+
+    await page.goto(f"{server}/dashboard/")
+    await page.fill('input[name="username"]', "town_a")
+    await page.fill('input[name="password"]', PASSWORD)
+    await page.click('#signin-form button[type="submit"]')
+    await expect(page.locator("#board")).to_be_visible()
+    await expect(kpi(page, "reports")).to_have_text("0")
+    await expect(kpi(page, "accepted")).to_have_text("0")
+    await expect(page.locator("#queue")).to_contain_text("暂无待办案件")  # Chinese by default
+    await shot(page, "1-signed-in", backend)
+
+    async with httpx.AsyncClient(base_url=server) as api:
+        posted = await api.post("/api/v1/reports", json=report_body(), headers=world["worker_a"])
+    assert posted.status_code == 201, posted.text
+    case_no = posted.json()["case_no"]
+
+    row = page.locator(f'[data-case="{case_no}"]')
+    await expect(row).to_be_visible()  # no reload: the stream, or the polling fallback, brought it
+    await expect(row.locator(".status")).to_have_text("待立案")
+    await expect(kpi(page, "reports")).to_have_text("1")
+    await shot(page, "2-report-arrived", backend)
+
+    await row.locator('[data-action="accept"]').click()
+    await expect(row.locator(".status")).to_have_text("已立案")
+    await expect(row.locator('[data-action="dispatch"]')).to_be_visible()
+    await expect(kpi(page, "accepted")).to_have_text("1")
+    await shot(page, "3-accepted", backend)
+
+    await page.click("#lang")
+    await expect(page.locator("h1")).to_have_text("GridPatrol command centre")
+    await expect(row.locator(".status")).to_have_text("accepted")
+    await expect(page.locator('[data-kpi="accepted"] .kpi-label')).to_have_text("Accepted")
+    await shot(page, "4-english", backend)
+
+    async with httpx.AsyncClient(base_url=server) as api:
+        seen = await api.get(f"/api/v1/reports/{posted.json()['id']}", headers=world["town_a"])
+    assert seen.json()["status"] == "accepted"
+    assert not outside, outside  # nothing fetched from another host
+    assert not failed, failed
+    assert not errors, errors
+    await context.close()
