@@ -38,6 +38,7 @@ from app.geo import router as geo_router
 from app.geo.locator import Locator
 from app.media import jobs as media_jobs
 from app.media import router as media_router
+from app.open311 import router as open311_router
 from app.patrols import jobs as patrol_jobs
 from app.patrols import router as patrols_router
 from app.reports import nearby_router, sweep
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(patrols_router.router, prefix=API)
     app.include_router(stats_router.router, prefix=API)
     app.include_router(maps_router.router, prefix=API)
+    app.include_router(open311_router.router)
     dashboard_page.install(app, settings)  # /dashboard/: the built web page
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]

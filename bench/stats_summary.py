@@ -111,6 +111,37 @@ SELECT r.id, (r.received_at AT TIME ZONE 'Asia/Shanghai')::date, r.city_code, r.
   FROM report r
 """
 
+_COHORT = ("accepted", "closed", "on_time", "finalized", "open", "above_grid", "escalated", "reworked", "reopened",
+           "escalations", "breaches", "reworks", "reopens")  # fmt: skip
+_COUNTERS = (*_COHORT, "reports", "patrol_reports", "accept_hours_sum", "accept_hours_n", "close_hours_sum",
+             "close_hours_n", "closed_on_day")  # fmt: skip
+
+
+def _rollup_sql() -> str:
+    """stats_day from stats_case in one statement: what the listener's differences add up to."""
+    cohort = ", ".join(
+        [*_COHORT, "1 AS reports", "(source = 'patrol')::int AS patrol_reports",
+         "coalesce(hours_to_accept, 0) AS accept_hours_sum", "(hours_to_accept IS NOT NULL)::int AS accept_hours_n",
+         "coalesce(hours_to_close, 0) AS close_hours_sum", "(hours_to_close IS NOT NULL)::int AS close_hours_n",
+         "0 AS closed_on_day"]
+    )  # fmt: skip
+    closures = ", ".join(["0"] * (len(_COUNTERS) - 1) + ["1"])
+    parts = []
+    for region, child in (("city_code", "county_code"), ("county_code", "coalesce(town_code, '')")):
+        parts.append(f"SELECT {region}, 'child', {child}, received_day, sensitive, {cohort} FROM stats_case")
+        parts.append(f"SELECT {region}, 'category', category_code, received_day, sensitive, {cohort} FROM stats_case")
+        parts.append(f"SELECT {region}, 'child', {child}, close_day, sensitive, {closures} FROM stats_case "
+                     "WHERE close_day IS NOT NULL")  # fmt: skip
+    names = ", ".join(_COUNTERS)
+    sums = ", ".join(f"sum({n})" for n in _COUNTERS)
+    return (
+        f"INSERT INTO stats_day (region_code, part, key, day, sensitive, {names}) "
+        f"SELECT r, p, k, d, s, {sums} FROM ("
+        + " UNION ALL ".join(parts)
+        + f") AS c (r, p, k, d, s, {names}) GROUP BY r, p, k, d, s"
+    )
+
+
 INSERT_DUTY = """
 INSERT INTO duty_day (worker_id, day, grid_id, minutes_in_grid, distance_m, coverage, patrols, updated_at)
 SELECT u.id, d::date, u.grid_id, (u.id * 31 + extract(doy FROM d)::int * 17) % 180, 0, 0, 1, $1
@@ -146,8 +177,9 @@ async def arrange(database: str, n: int, now: datetime) -> tuple[str, dict[str, 
             ("reports_s", INSERT_REPORTS, (n, now, categories, DAYS)),
             ("events_s", INSERT_EVENTS, ()),
             ("facts_s", INSERT_FACTS, ()),
+            ("rollup_s", _rollup_sql(), ()),
             ("duty_s", INSERT_DUTY, (now, now.date() - timedelta(days=DAYS), now.date())),
-            ("analyze_s", "ANALYZE", ()),
+            ("vacuum_analyze_s", "VACUUM ANALYZE", ()),
         ):
             t0 = time.perf_counter()
             await conn.execute(sql, *args)
@@ -176,7 +208,21 @@ async def reference_count(scope: ScopeDep, session: SessionDep, first: date, las
     return {"count": int(await session.scalar(stmt) or 0)}
 
 
-async def measure(database: str, token: str, now: datetime, requests: int) -> dict[str, Any]:
+def _time_statements(engine: Any, spent: dict[str, list[float]]) -> None:
+    """Client-side wall time of each statement, by its first words (where the time of a request goes)."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        conn.info["bench_t0"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def after(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        label = " ".join(statement.split())[:90]
+        spent.setdefault(label, []).append((time.perf_counter() - conn.info.pop("bench_t0")) * 1000)
+
+
+async def measure(database: str, token: str, now: datetime, requests: int) -> tuple[dict[str, Any], dict[str, Any]]:
     import httpx
 
     from app.core.clock import ManualClock
@@ -186,7 +232,9 @@ async def measure(database: str, token: str, now: datetime, requests: int) -> di
     settings = Settings(database_url=sqlalchemy_url(database), jwt_secret=JWT_SECRET, var_dir=ROOT / "var" / "bench")
     app = create_app(settings, clock=ManualClock(now))
     app.add_api_route("/bench/count", reference_count, methods=["GET"])
-    today = now.astimezone().date()
+    spent: dict[str, list[float]] = {}
+    _time_statements(app.state.engine.sync_engine, spent)
+    today = _period(now).last
     first = (today - timedelta(days=DAYS)).isoformat()
     targets = {
         "summary_365d": ("/api/v1/stats/summary", {"from": first, "to": today.isoformat()}),
@@ -195,6 +243,7 @@ async def measure(database: str, token: str, now: datetime, requests: int) -> di
     }
     headers = {"Authorization": f"Bearer {token}"}
     out: dict[str, Any] = {}
+    year: dict[str, Any] = {}
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as client:
@@ -202,6 +251,7 @@ async def measure(database: str, token: str, now: datetime, requests: int) -> di
                 for _ in range(3):
                     warm = await client.get(url, params=params, headers=headers)
                     assert warm.status_code == 200, warm.text
+                spent.clear()
                 samples = []
                 for _ in range(requests):
                     t0 = time.perf_counter()
@@ -209,7 +259,15 @@ async def measure(database: str, token: str, now: datetime, requests: int) -> di
                     samples.append((time.perf_counter() - t0) * 1000)
                     assert response.status_code == 200, response.text
                 out[name] = _stats(samples)
+                out[name]["sql_ms_per_request"] = {
+                    sql: round(sum(ms) / requests, 2)
+                    for sql, ms in sorted(spent.items(), key=lambda kv: -sum(kv[1]))
+                    if sum(ms) / requests >= 0.5
+                }
+                spent.clear()
                 body = response.json()
+                if name == "summary_365d":
+                    year = body
                 if "reports" in body:
                     out[name]["reports_counted"] = body["reports"]
                     out[name]["closure_rate"] = body["closure_rate"]
@@ -219,36 +277,73 @@ async def measure(database: str, token: str, now: datetime, requests: int) -> di
                     out[name]["count"] = body["count"]
     finally:
         await app.state.engine.dispose()
-    return out
+    return out, year
+
+
+def _period(now: datetime) -> Any:
+    from zoneinfo import ZoneInfo
+
+    from app.accounts.actor import Level
+    from app.dashboards.stats.queries import Period
+
+    tz = ZoneInfo("Asia/Shanghai")
+    today = now.astimezone(tz).date()
+    return Period(CITY, Level.CITY, today - timedelta(days=DAYS), today, tz, True)
+
+
+async def facts_path(database: str, now: datetime, summary: dict[str, Any], runs: int = 3) -> dict[str, Any]:
+    """The same city figures summed over stats_case (one row per case: the path without the rollup), timed,
+    and checked against what the endpoint answered from the rollup."""
+    from app.core.db import make_engine, make_sessionmaker
+    from app.dashboards.stats import queries
+
+    p = _period(now)
+    engine = make_engine(sqlalchemy_url(database), pool_size=1)
+    samples, totals = [], {}
+    try:
+        async with make_sessionmaker(engine)() as session:
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                totals = await queries.get_totals(session, p)
+                await queries.list_by_category(session, p)
+                await queries.list_by_child(session, p, CaseFact.county_code)
+                await queries.list_by_day(session, p)
+                samples.append((time.perf_counter() - t0) * 1000)
+    finally:
+        await engine.dispose()
+    same = all(totals[k] == summary[k] for k in ("reports", "accepted", "closed", "open", "reworks", "finalized"))
+    return {**_stats(samples), "same_totals_as_the_rollup": same}
 
 
 async def explain(database: str, now: datetime) -> dict[str, Any]:
-    """EXPLAIN ANALYZE of the summary's queries for the city over the year, compiled from the app's own code."""
-    from zoneinfo import ZoneInfo
-
+    """EXPLAIN ANALYZE of the city-wide queries, over stats_case (without the rollup) and over stats_day."""
     from sqlalchemy.dialects import postgresql
 
-    from app.accounts.actor import Level
-    from app.dashboards.stats.queries import TOTALS, Period
+    from app.dashboards.stats.queries import TOTALS
+    from app.dashboards.stats.rollup_queries import _rows
+    from app.models import StatsDay
 
-    today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
-    p = Period(CITY, Level.CITY, today - timedelta(days=DAYS), today, ZoneInfo("Asia/Shanghai"), True)
+    p = _period(now)
     statements = {
-        "totals": select(*TOTALS).where(p.cases()),
-        "by_category": select(CaseFact.category_code, func.count(), func.sum(CaseFact.closed))
+        "cases_totals": select(*TOTALS).where(p.cases()),
+        "cases_by_category": select(CaseFact.category_code, func.count())
         .where(p.cases())
         .group_by(CaseFact.category_code),
-        "by_child": select(CaseFact.county_code, func.count(), func.sum(CaseFact.closed))
-        .where(p.cases())
-        .group_by(CaseFact.county_code),
-        "by_day_received": select(CaseFact.received_day, func.count()).where(p.cases()).group_by(CaseFact.received_day),
-        "by_day_closed": select(CaseFact.close_day, func.count())
+        "cases_by_day_closed": select(CaseFact.close_day, func.count())
         .where(p.cases(CaseFact.close_day))
         .group_by(CaseFact.close_day),
+        "rollup_totals": select(func.sum(StatsDay.reports), func.sum(StatsDay.closed)).where(_rows(p, "child")),
+        "rollup_by_category": select(StatsDay.key, func.sum(StatsDay.reports))
+        .where(_rows(p, "category"))
+        .group_by(StatsDay.key),
+        "rollup_by_day": select(StatsDay.day, func.sum(StatsDay.reports))
+        .where(_rows(p, "child"))
+        .group_by(StatsDay.day),
     }
     conn = await asyncpg.connect(_dsn(database))
     out: dict[str, Any] = {}
     try:
+        out["stats_day_rows"] = await conn.fetchval("SELECT count(*) FROM stats_day")
         for name, stmt in statements.items():
             sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
             rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql)
@@ -269,7 +364,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         await asyncio.to_thread(upgrade_to_head, sqlalchemy_url(database))
         token, timings = await arrange(database, args.cases, now)
-        results = await measure(database, token, now, args.requests)
+        results, summary = await measure(database, token, now, args.requests)
+        without_rollup = await facts_path(database, now, summary)
         plans = await explain(database, now)
     finally:
         await drop_database(database)
@@ -281,6 +377,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "goal_ms": 150,
         "goal_met_p50": p50 <= 150,
         "ratio_summary_to_count_p50": round(p50 / results["reference_count"]["p50_ms"], 2),
+        "without_rollup_city_sums": without_rollup,
         "explain": plans,
     }
 

@@ -1,7 +1,7 @@
 """per-case facts for the centre figures (stats_case), their daily rollup (stats_day), and the timeline's (action, at) index
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-01 21:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from app.core.db import UTCDateTime
 
 revision: str = "0019"
-down_revision: str | None = "0015"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -28,6 +28,7 @@ from app.dashboards.stats import facts
 from app.models import CaseFact, DutyDay, StatsDay
 from app.reports import sweep, timeline
 from app.reports.actions import ActionContext
+from app.reports.effects import Change
 from tests import factories as f
 from tests.worlds import World, report_body
 
@@ -234,6 +235,13 @@ class TestScope:
         response = await day.client.get(URL, params={"from": "2026-11-29", "to": DAY}, headers=day.world["city"])
         assert (response.status_code, response.json()["field"]) == (422, "from")
 
+    async def test_dates_out_of_range_are_422(self, day: Day) -> None:
+        cases = (({"from": DAY, "to": "9999-12-31"}, "to"), ({"from": "0001-01-01"}, "from"),
+                 ({"from": "2026-13-01"}, "from"), ({"region_code": "32060\u0000"}, "region_code"))  # fmt: skip
+        for params, field in cases:
+            response = await day.client.get(URL, params=params, headers=day.world["city"])
+            assert (response.status_code, response.json()["field"]) == (422, field), params
+
 
 SHARED = ("reports", "accepted", "closed", "closure_rate", "on_time_rate", "escalation_share", "rework_rate",
           "reopen_rate", "avg_hours_to_accept", "avg_hours_to_close", "closed_on_time", "open", "above_grid",
@@ -260,3 +268,25 @@ class TestRollup:
         assert await facts.rebuild(day.session, ZoneInfo("Asia/Shanghai")) == 6
         await day.session.commit()
         assert await summary(day, "city") == before
+
+
+class TestRollupAndSavepoints:
+    async def test_a_batch_item_refused_after_the_facts_were_written_moves_nothing(
+        self, app: FastAPI, client: httpx.AsyncClient, world: World
+    ) -> None:
+        calls: list[int] = []
+
+        async def refuse_second(session: AsyncSession, change: Change) -> None:
+            calls.append(change.report_id)
+            if len(calls) == 2:
+                raise RuntimeError("this item fails after the figures' listener ran")
+
+        app.state.listeners.register(refuse_second)  # runs after the figures' listener
+        items = [report_body(client_id=f"uuid:batch-{i}", description=f"hazard number {i}") for i in range(3)]
+        response = await client.post("/api/v1/reports/batch", json={"items": items}, headers=world["worker_a"])
+        statuses = [r["status"] for r in response.json()["results"]]
+        assert sorted(statuses) == [201, 201, 500]
+        params = {"from": DAY, "to": DAY}
+        for who in ("city", "town_a"):  # the rollup, and the per-case facts
+            s = (await client.get(URL, params=params, headers=world[who])).json()
+            assert (s["reports"], s["open"], s["by_day"][0]["reports"]) == (2, 2, 2), who

@@ -2,8 +2,8 @@
 facts are recomputed from its whole timeline (a handful of entries) and upserted; the daily rollup
 (stats_day, rollup.py) moves by the difference between the old and the new facts.
 
-`rebuild` recomputes every case (or some): after this table is created on a database that already
-holds cases, or to check that nothing drifted (`gridpatrol stats-rebuild`).
+`rebuild` recomputes every case: after this table is created on a database that already
+holds cases, or to check that nothing drifted (`gridpatrol db rebuild-stats`).
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
-from app.core.db import dialect_insert
+from app.core.db import dialect_insert, make_engine, make_sessionmaker
 from app.dashboards.stats import rollup
 from app.dashboards.stats.formulas import CaseFacts, Step, facts_of
-from app.models import CaseFact, Report, ReportEvent
+from app.models import CaseFact, Report, ReportEvent, StatsDay
 from app.reports.effects import Change, Listeners
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -31,14 +32,27 @@ def register(listeners: Listeners, tz: str = DEFAULT_TZ) -> None:
         await refresh(session, [change.report_id], zone)
 
     listeners.register(on_change)
+    if not event.contains(Session, "before_commit", _apply_pending):
+        event.listen(Session, "before_commit", _apply_pending)
+        event.listen(Session, "after_transaction_end", _forget_pending)
+
+
+# The report columns the facts need besides the timeline (read as columns: an ORM Report already in the
+# session may be older than the row, which the workflow updates with a compare-and-set).
+_REPORT = (Report.id, Report.resolve_due_at, Report.city_code, Report.county_code, Report.town_code,
+           Report.village_code, Report.grid_code, Report.category_code, Report.source, Report.sensitive)  # fmt: skip
+_COLUMNS = tuple(CaseFact.__table__.c)
+_PENDING = "stats.facts_before"  # session.info: report id -> its stats_case row when the transaction began
 
 
 async def refresh(session: AsyncSession, report_ids: Iterable[int], tz: ZoneInfo) -> int:
-    """Recompute and store the facts of these cases from their timelines; returns how many."""
+    """Recompute and store the facts of these cases from their timelines; returns how many. The rollup
+    moves at commit (`_apply_pending`), once per transaction, by the difference between the cases' facts
+    then and when the transaction first touched them."""
     ids = list(report_ids)
     if not ids:
         return 0
-    reports = {r.id: r for r in (await session.scalars(select(Report).where(Report.id.in_(ids)))).all()}
+    reports = {r.id: r for r in await session.execute(select(*_REPORT).where(Report.id.in_(ids)))}
     steps: dict[int, list[Step]] = {}
     rows = await session.execute(
         select(ReportEvent.report_id, ReportEvent.action, ReportEvent.actor, ReportEvent.from_status,
@@ -53,13 +67,54 @@ async def refresh(session: AsyncSession, report_ids: Iterable[int], tz: ZoneInfo
         for rid, entries in steps.items()
         if rid in reports
     ]
-    old = [dict(r._mapping) for r in await session.execute(select(*_COLUMNS).where(CaseFact.report_id.in_(ids)))]
-    await rollup.apply(session, rollup.difference(old, values))
+    pending: dict[int, dict[str, Any] | None] = session.info.setdefault(_PENDING, {})
+    unseen = [rid for rid in ids if rid not in pending]
+    if unseen:
+        pending.update(dict.fromkeys(unseen))
+        for r in await session.execute(select(*_COLUMNS).where(CaseFact.report_id.in_(unseen))):
+            pending[r.report_id] = dict(r._mapping)
     if values:
         stmt = dialect_insert(session, CaseFact).values(values)
         update = {k: stmt.excluded[k] for k in values[0] if k != "report_id"}
         await session.execute(stmt.on_conflict_do_update(index_elements=["report_id"], set_=update))
     return len(values)
+
+
+def _apply_pending(session: Session) -> None:
+    """before_commit: move the rollup by what this transaction changed, in one statement whose rows are in
+    key order (concurrent transactions lock shared rows in the same order, and only until they commit).
+    A case changed inside a savepoint that rolled back has its old facts again, and moves nothing."""
+    before: dict[int, dict[str, Any] | None] | None = session.info.pop(_PENDING, None)
+    if not before:
+        return
+    now = [dict(r._mapping) for r in session.execute(select(*_COLUMNS).where(CaseFact.report_id.in_(before)))]
+    delta = rollup.difference([row for row in before.values() if row is not None], now)
+    if delta:
+        session.execute(rollup.upsert(session.get_bind().dialect.name, delta))
+
+
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended (committed: already applied)
+        session.info.pop(_PENDING, None)
+
+
+async def apply_pending(session: AsyncSession) -> None:
+    """Move the rollup now for what this transaction changed so far (long rebuilds, in batches)."""
+    await session.run_sync(_apply_pending)
+
+
+async def rebuild_all(url: str, tz: str) -> int:
+    """Empty stats_case and stats_day and recompute both from every timeline, in one transaction."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await session.execute(delete(StatsDay))
+            await session.execute(delete(CaseFact))
+            done = await rebuild(session, ZoneInfo(tz))
+            await session.commit()
+            return done
+    finally:
+        await engine.dispose()
 
 
 async def rebuild(session: AsyncSession, tz: ZoneInfo, batch: int = 500) -> int:
@@ -72,13 +127,11 @@ async def rebuild(session: AsyncSession, tz: ZoneInfo, batch: int = 500) -> int:
         if not ids:
             return done
         done += await refresh(session, ids, tz)
+        await apply_pending(session)
         after = ids[-1]
 
 
-_COLUMNS = tuple(CaseFact.__table__.c)
-
-
-def _row(report: Report, f: CaseFacts) -> dict[str, Any]:
+def _row(report: Any, f: CaseFacts) -> dict[str, Any]:
     return {
         "report_id": report.id,
         "received_day": f.received_day,

@@ -113,18 +113,20 @@ async def list_by_day(session: AsyncSession, p: Period) -> tuple[dict[date, int]
 
 
 async def get_hotline_feedback(session: AsyncSession, p: Period) -> tuple[int, int]:
-    """(satisfied, all) among the hotline feedback entries written during the period on the region's cases."""
+    """(satisfied, all) among the hotline feedback entries written during the period on the region's cases
+    (entries whose `satisfied` is not a boolean are left out)."""
     start, end = p.instants()
+    answer = ReportEvent.data["satisfied"].as_string()  # PostgreSQL: 'true' / 'false'; SQLite: 1 / 0
     rows = await session.execute(
-        select(ReportEvent.data)
+        select(answer, func.count())
         .join(CaseFact, CaseFact.report_id == ReportEvent.report_id)
         .where(ReportEvent.action == "hotline_feedback", ReportEvent.at >= start, ReportEvent.at < end,
                p.cases(None))
+        .group_by(answer)
     )  # fmt: skip
-    answers: list[bool] = [
-        data["satisfied"] for (data,) in rows if isinstance(data, dict) and isinstance(data.get("satisfied"), bool)
-    ]
-    return sum(answers), len(answers)
+    counts = {str(value).lower(): int(n) for value, n in rows}
+    satisfied = counts.get("true", 0) + counts.get("1", 0)
+    return satisfied, satisfied + counts.get("false", 0) + counts.get("0", 0)
 
 
 def _workers(p: Period) -> Any:

@@ -3,8 +3,8 @@
 A case contributes to four rows: its city's and its county's, each once under its child region
 (`part` "child": the county, or the town) and once under its category (`part` "category"). The
 counters of cases go on the row of the day it was received; `closed_on_day` on the child row of the
-day it closed. When a case's facts change, `apply` adds the new contributions and takes away the old
-ones in the same transaction, so the sums always equal those over stats_case.
+day it closed. When a case's facts change, `upsert` adds the new contributions and takes away the old
+ones in the same transaction (facts.py, at commit), so the sums always equal those over stats_case.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.dialects import postgresql, sqlite
 
-from app.core.db import dialect_insert
 from app.models import StatsDay
 
 Key = tuple[str, str, str, date, bool]  # region_code, part, key, day, sensitive
@@ -65,22 +64,17 @@ def difference(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]
     return {key: row for key, row in delta.items() if any(abs(v) > 1e-9 for v in row.values())}
 
 
-async def apply(session: AsyncSession, delta: Mapping[Key, Mapping[str, float]]) -> None:
-    """Add `delta` to stats_day, creating rows as needed; rows are written in key order (no deadlocks
-    between changes that touch the same rows)."""
-    if not delta:
-        return
+def upsert(dialect: str, delta: Mapping[Key, Mapping[str, float]]) -> Any:
+    """The statement that adds `delta` to stats_day, creating rows as needed, its rows in key order."""
     values = [
         {"region_code": k[0], "part": k[1], "key": k[2], "day": k[3], "sensitive": k[4],
          **{name: _typed(name, delta[k].get(name, 0)) for name in COUNTERS}}
         for k in sorted(delta)
     ]  # fmt: skip
-    stmt = dialect_insert(session, StatsDay).values(values)
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(StatsDay).values(values)
     table = StatsDay.__table__.c
     update = {name: table[name] + stmt.excluded[name] for name in COUNTERS}
-    await session.execute(
-        stmt.on_conflict_do_update(index_elements=["region_code", "part", "key", "day", "sensitive"], set_=update)
-    )
+    return stmt.on_conflict_do_update(index_elements=["region_code", "part", "key", "day", "sensitive"], set_=update)
 
 
 def _typed(name: str, value: float) -> float | int:

@@ -13,6 +13,7 @@ from app.accounts.deps import ScopeDep
 from app.categories.deps import CategoriesDep
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import Forbidden, Invalid, NotFound
+from app.core.schemas import EARLIEST, LATEST
 from app.dashboards.stats import queries, service
 from app.dashboards.stats.queries import Period
 from app.dashboards.stats.schemas import Summary
@@ -57,6 +58,9 @@ async def get_summary(
     today = clock.now().astimezone(tz).date()
     last = to or today
     first = from_ or last - timedelta(days=DEFAULT_DAYS - 1)
+    for name, value in (("from", first), ("to", last)):
+        if not EARLIEST.date() <= value < LATEST.date():
+            raise Invalid(f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}", field=name)
     if first > last:
         raise Invalid("from is after to", field="from")
     if (last - first).days >= MAX_DAYS:
