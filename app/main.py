@@ -28,6 +28,7 @@ from app.core.jobs import JobRegistry, JobWorker
 from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
+from app.dashboards.maps import browse_router, export_router
 from app.dashboards.maps import router as maps_router
 from app.dashboards.page import serve as dashboard_page
 from app.dashboards.stats import facts as stats_facts
@@ -126,6 +127,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(patrols_router.router, prefix=API)
     app.include_router(stats_router.router, prefix=API)
     app.include_router(maps_router.router, prefix=API)
+    app.include_router(browse_router.router, prefix=API)
+    app.include_router(export_router.router, prefix=API)
     app.include_router(open311_router.router)
     dashboard_page.install(app, settings)  # /dashboard/: the built web page
 

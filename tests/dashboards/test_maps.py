@@ -102,7 +102,8 @@ class TestHeatmap:
         body = (await client.get(f"{API}/stats/heatmap?crs=gcj02&bbox={box}", headers=world["city"])).json()
         [cell] = body["cells"]
         centre = h3.cell_to_latlng(cell["h3"])
-        assert (cell["lat"], cell["lon"]) == pytest.approx(wgs84_to_gcj02(*centre), abs=1e-6)
+        assert cell["centre"]["crs"] == "gcj02"
+        assert (cell["centre"]["lat"], cell["centre"]["lon"]) == pytest.approx(wgs84_to_gcj02(*centre), abs=1e-6)
 
     @pytest.mark.parametrize("resolution", ["4", "12", "x"])
     async def test_resolution_is_bounded(self, client: httpx.AsyncClient, world: World, resolution: str) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import Row
 from app.core.schemas import iso_utc
 from app.dashboards.maps.queries import GridState
 from app.geo.coords import Crs, from_wgs84, geometry_from_wgs84
+from app.geo.schemas import LocationRead
 from app.models.report import format_case_no
 
 
@@ -63,8 +64,7 @@ def grid_feature(state: GridState, crs: Crs) -> dict[str, Any]:
     return {"type": "Feature", "id": g.code, "geometry": geometry_from_wgs84(g.boundary, crs), "properties": properties}
 
 
-def cell(h3_index: str, count: int, crs: Crs) -> dict[str, Any]:
-    """One heatmap cell: its H3 index (defined on WGS-84), count, and centre in `crs` to draw it."""
-    c_lat, c_lon = h3.cell_to_latlng(h3_index)
-    lat, lon = from_wgs84(c_lat, c_lon, crs)
-    return {"h3": h3_index, "count": count, "lat": round(lat, 7), "lon": round(lon, 7)}
+def cell_centre(h3_index: str, crs: Crs) -> LocationRead:
+    """A heatmap cell's centre in `crs` (the H3 index itself is defined on WGS-84)."""
+    lat, lon = h3.cell_to_latlng(h3_index)
+    return LocationRead.of_wgs84(lat, lon, None, crs)

@@ -30,7 +30,12 @@ POINT_COLUMNS = (
     Report.supervised, Report.overdue,
 )  # fmt: skip
 OPEN = sorted(s.value for s in OPEN_STATUSES)
-_BUCKET_DIGITS = 4  # heatmap points are first counted per 1e-4 degree (about 11 m), then per H3 cell
+
+
+def bucket_digits(resolution: int) -> int:
+    """Heatmap points are first counted in SQL per 1e-4 degree (~11 m) bucket, or per 1e-3 (~110 m)
+    for cells of resolution 7 and coarser (edges of 1.2 km and more): few rows leave the database."""
+    return 3 if resolution <= 7 else 4
 
 
 async def list_report_points(
@@ -44,10 +49,12 @@ async def list_report_points(
 
 
 async def count_cells(session: AsyncSession, scope: Scope, f: ReportFilters, resolution: int) -> Counter[str]:
-    """Reports per H3 cell: SQL counts them per ~11 m bucket, each bucket's centre picks its cell
-    (a report within ~6 m of a cell edge may be counted in the neighbour: invisible on a heatmap)."""
-    lat = func.round(cast(Report.lat, Numeric(12, 7)), _BUCKET_DIGITS)
-    lon = func.round(cast(Report.lon, Numeric(12, 7)), _BUCKET_DIGITS)
+    """Reports per H3 cell: SQL counts them per bucket (bucket_digits), each bucket's centre picks its
+    cell (a report within half a bucket of a cell edge may count in the neighbour: a few metres at
+    8 and finer, ~60 m against edges of 1.2 km and more at 7 and coarser; unseen on a heatmap)."""
+    digits = bucket_digits(resolution)
+    lat = func.round(cast(Report.lat, Numeric(12, 7)), digits)
+    lon = func.round(cast(Report.lon, Numeric(12, 7)), digits)
     stmt = await reports.select_reports(session, scope, f, lat.label("lat"), lon.label("lon"), func.count())
     stmt = stmt.where(Report.lat.is_not(None), Report.lon.is_not(None)).group_by(lat, lon)
     counts: Counter[str] = Counter()

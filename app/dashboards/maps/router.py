@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import APIRouter, Query
+from pydantic import Field
 
 from app.accounts.deps import ScopeDep
 from app.categories.deps import CategoriesDep
@@ -19,6 +20,7 @@ from app.core.schemas import Schema
 from app.dashboards.maps import geojson, queries
 from app.dashboards.maps.deps import BboxDep, ReportFiltersDep
 from app.geo.coords import Crs
+from app.geo.schemas import LocationRead
 from app.patrols.track import local_day
 from app.routing.deps import PoliciesDep
 
@@ -51,10 +53,9 @@ async def reports_geojson(
 
 
 class HeatCell(Schema):
-    h3: str
+    h3: str = Field(description="the H3 index (H3 is defined on WGS-84)")
     count: int
-    lat: float
-    lon: float
+    centre: LocationRead = Field(description="the cell's centre in `crs`, to draw it on the client's map")
 
 
 class Heatmap(Schema):
@@ -71,11 +72,11 @@ async def heatmap(
     resolution: Annotated[int, Query(ge=MIN_RESOLUTION, le=MAX_RESOLUTION)] = 8, crs: Crs = Crs.WGS84,
 ) -> Heatmap:  # fmt: skip
     """Located reports the caller may see (filtered like GET /reports, `bbox` in `crs`) counted per
-    H3 cell at `resolution` (5 to 11; 8 is about 0.7 km²). Each cell has its centre in `crs`; the
+    H3 cell at `resolution` (5 to 11; 8 is about 0.7 km²). Each cell has its `centre` in `crs`; the
     busiest 20,000 cells at most (`truncated`)."""
     counts = await queries.count_cells(session, scope, filters, resolution)
     busiest = counts.most_common(MAX_CELLS)
-    cells = [HeatCell(**geojson.cell(index, n, crs)) for index, n in busiest]
+    cells = [HeatCell(h3=index, count=n, centre=geojson.cell_centre(index, crs)) for index, n in busiest]
     return Heatmap(
         resolution=resolution, crs=crs, reports=sum(counts.values()), truncated=len(counts) > MAX_CELLS, cells=cells
     )

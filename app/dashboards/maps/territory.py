@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, false, true
 
 from app.accounts.actor import Level, Role
 from app.accounts.scope import Scope
-from app.models import Grid
+from app.models import Grid, Report
 
 GRID_COLUMN = {
     Level.CITY: Grid.city_code,
@@ -32,3 +32,11 @@ def in_box(box: tuple[float, float, float, float]) -> ColumnElement[bool]:
     """Grids whose bounding box meets `box` (WGS-84)."""
     min_lon, min_lat, max_lon, max_lat = box
     return (Grid.min_lon <= max_lon) & (Grid.max_lon >= min_lon) & (Grid.min_lat <= max_lat) & (Grid.max_lat >= min_lat)
+
+
+REPORT_COLUMN = {
+    Level.CITY: Report.city_code,
+    Level.COUNTY: Report.county_code,
+    Level.TOWN: Report.town_code,
+    Level.VILLAGE: Report.village_code,
+}
