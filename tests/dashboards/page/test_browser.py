@@ -65,11 +65,19 @@ async def shot(page: Page, name: str, backend: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"{backend}-{name}.png"), full_page=True)
 
 
+async def sign_in(page: Page, server: str, username: str) -> None:
+    await page.goto(f"{server}/dashboard/")
+    await page.fill('input[name="username"]', username)
+    await page.fill('input[name="password"]', PASSWORD)
+    await page.click('#signin-form button[type="submit"]')
+    await expect(page.locator("#board")).to_be_visible()
+
+
 def kpi(page: Page, name: str):  # type: ignore[no-untyped-def]
     return page.locator(f'[data-kpi="{name}"] .kpi-value')
 
 
-async def test_a_report_appears_live_and_is_accepted_from_the_page(
+async def test_a_report_appears_live_is_accepted_and_supervised_from_the_page(
     server: str, browser: Browser, world: World, backend: str
 ) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
@@ -84,11 +92,7 @@ async def test_a_report_appears_live_and_is_accepted_from_the_page(
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_default_timeout(15_000)
 
-    await page.goto(f"{server}/dashboard/")
-    await page.fill('input[name="username"]', "town_a")
-    await page.fill('input[name="password"]', PASSWORD)
-    await page.click('#signin-form button[type="submit"]')
-    await expect(page.locator("#board")).to_be_visible()
+    await sign_in(page, server, "town_a")
     await expect(kpi(page, "reports")).to_have_text("0")
     await expect(kpi(page, "accepted")).to_have_text("0")
     await expect(page.locator("#queue")).to_contain_text("暂无待办案件")  # Chinese by default
@@ -103,6 +107,9 @@ async def test_a_report_appears_live_and_is_accepted_from_the_page(
     await expect(row).to_be_visible()  # no reload: the stream, or the polling fallback, brought it
     await expect(row.locator(".status")).to_have_text("待立案")
     await expect(kpi(page, "reports")).to_have_text("1")
+    await expect(page.locator("#map")).to_have_attribute("data-reports", "1")  # on the map, and the heatmap
+    await expect(page.locator("#map")).to_have_attribute("data-cells", "1")
+    await expect(page.locator("#map")).to_have_attribute("data-grids", "1")  # town A's one grid, not town B's
     await shot(page, "2-report-arrived", backend)
 
     await row.locator('[data-action="accept"]').click()
@@ -117,9 +124,25 @@ async def test_a_report_appears_live_and_is_accepted_from_the_page(
     await expect(page.locator('[data-kpi="accepted"] .kpi-label')).to_have_text("Accepted")
     await shot(page, "4-english", backend)
 
+    # The county supervises (督办) the town's case from its map; the town's queue shows it.
+    county = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    above = await county.new_page()
+    above.set_default_timeout(15_000)
+    await sign_in(above, server, "county_a")
+    await above.locator("path.gp-report").click()
+    await above.fill("#act-form textarea", "请今日内处置")
+    await above.click('#act-form button[type="submit"]')
+    await expect(above.locator("#toast")).to_contain_text(case_no)
+    await shot(above, "5-county-supervised", backend)
+    await county.close()
+    await expect(row.locator(".badge")).to_be_visible()
+
     async with httpx.AsyncClient(base_url=server) as api:
-        seen = await api.get(f"/api/v1/reports/{posted.json()['id']}", headers=world["town_a"])
-    assert seen.json()["status"] == "accepted"
+        report_id = posted.json()["id"]
+        seen = await api.get(f"/api/v1/reports/{report_id}", headers=world["town_a"])
+        entries = await api.get(f"/api/v1/reports/{report_id}/timeline", headers=world["town_a"])
+    assert seen.json()["status"] == "accepted" and seen.json()["supervised"] is True
+    assert [e["action"] for e in entries.json()] == ["submit", "accept", "supervise"]
     assert not outside, outside  # nothing fetched from another host
     assert not failed, failed
     assert not errors, errors

@@ -8,7 +8,7 @@ import { t } from "./i18n";
 const LIGHTS: Record<string, string> = { red: "#d93025", yellow: "#f2a600", green: "#1e8e3e" };
 type Feature = { geometry: GeoJSON.Geometry; properties: Record<string, unknown> };
 type Collection = { type: "FeatureCollection"; features: Feature[] };
-interface Heat { cells: { h3: string; count: number; lat: number; lon: number }[] }
+interface Heat { cells: { h3: string; count: number; centre: { lat: number; lon: number } }[] }
 
 export class JurisdictionMap {
   private map: L.Map;
@@ -18,8 +18,8 @@ export class JurisdictionMap {
   private control: L.Control.Layers | null = null;
   private fitted = false;
 
-  constructor(element: HTMLElement, tileUrl: string | null, private onReport: (id: string) => void) {
-    this.map = L.map(element, { preferCanvas: true, attributionControl: false, zoomControl: true });
+  constructor(private element: HTMLElement, tileUrl: string | null, private onReport: (id: string) => void) {
+    this.map = L.map(element, { attributionControl: false, zoomControl: true });
     this.map.setView([32.0, 120.86], 11);
     if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(this.map);
     this.grids.addTo(this.map);
@@ -45,6 +45,8 @@ export class JurisdictionMap {
     this.grids.addData(grids as GeoJSON.FeatureCollection);
     this.drawReports(reports);
     this.drawHeat(heat);
+    // What is drawn, for people and tests alike: counts on the map element.
+    Object.assign(this.element.dataset, { grids: String(grids.features.length), reports: String(reports.features.length), cells: String(heat.cells.length) });
     if (!this.fitted) this.fit();
   }
 
@@ -63,7 +65,7 @@ export class JurisdictionMap {
       const [lon, lat] = feature.geometry.coordinates;
       const p = feature.properties;
       const marker = L.circleMarker([lat, lon], {
-        radius: 6, weight: 1, color: "#333", fillColor: p.overdue ? LIGHTS.red : "#3367d6", fillOpacity: 0.9,
+        radius: 7, weight: 1, color: "#333", className: "gp-report", fillColor: p.overdue ? LIGHTS.red : "#3367d6", fillOpacity: 0.9,
       });
       marker.bindTooltip(`${p.case_no ?? ""} ${p.category_name ?? p.category ?? ""} · ${t(`s_${p.status}`)}`);
       marker.on("click", () => this.onReport(String(p.id ?? feature.properties.report_id)));
@@ -76,8 +78,8 @@ export class JurisdictionMap {
     const most = Math.max(1, ...heat.cells.map((c) => c.count));
     for (const cell of heat.cells) {
       const share = cell.count / most;
-      L.circle([cell.lat, cell.lon], {
-        radius: 250 + 250 * share, stroke: false, fillColor: "#e8710a", fillOpacity: 0.1 + 0.4 * share, interactive: false,
+      L.circle([cell.centre.lat, cell.centre.lon], {
+        radius: 250 + 250 * share, stroke: false, fillColor: "#e8710a", fillOpacity: 0.1 + 0.4 * share, interactive: false, className: "gp-heat",
       }).addTo(this.heat);
     }
   }
@@ -89,7 +91,7 @@ export class JurisdictionMap {
 
 function gridStyle(properties: Record<string, unknown> | undefined): L.PathOptions {
   const light = String(properties?.light ?? "");
-  return { color: "#5f6368", weight: 1, fillColor: LIGHTS[light] ?? "#9aa0a6", fillOpacity: light ? 0.3 : 0.08 };
+  return { className: "gp-grid", color: "#5f6368", weight: 1, fillColor: LIGHTS[light] ?? "#9aa0a6", fillOpacity: light ? 0.3 : 0.08 };
 }
 
 function bindGrid(feature: GeoJSON.Feature, layer: L.Layer): void {
