@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     # optional intranet tile server, e.g. "https://tiles.example.gov.cn/{z}/{x}/{y}.png" (plain background without).
     dashboard_dir: Path | None = None
     map_tile_url: str = ""
+    dashboard_poll_s: float = Field(default=4.0, ge=0.5)  # the page polls its queue this often while it has no stream
 
     @field_validator("metrics_allow")
     @classmethod

@@ -82,7 +82,11 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.get(f"{PREFIX}/config.json", include_in_schema=False)
     async def page_config() -> JSONResponse:
-        body = {"tile_url": settings.map_tile_url or None, "timezone": settings.timezone}
+        body = {
+            "tile_url": settings.map_tile_url or None,
+            "poll_ms": round(settings.dashboard_poll_s * 1000),
+            "timezone": settings.timezone,
+        }
         return JSONResponse(body, headers={"Cache-Control": "no-cache", "Content-Security-Policy": csp})
 
     app.mount(PREFIX, PageFiles(dashboard_dir(settings), csp), name="dashboard")

@@ -13,8 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import StreamingResponse
 from playwright.async_api import Browser, Page, async_playwright, expect
+from starlette.routing import Route
 
 from tests.factories import PASSWORD, World
 from tests.worlds import report_body
@@ -37,11 +39,13 @@ def prerequisites() -> None:
 
 @pytest.fixture
 async def server(app: FastAPI, prerequisites: None) -> AsyncIterator[str]:
-    """The test's app on a real socket, in this event loop (its database is the test world's)."""
+    """The test's app on a real socket, in this event loop (its database is the test world's); the
+    page polls every second while it has no stream (4 s by default)."""
+    app.state.settings.dashboard_poll_s = 1.0
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False)
+    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=2)
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve(sockets=[sock]))
     while not uv.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
@@ -147,3 +151,43 @@ async def test_a_report_appears_live_is_accepted_and_supervised_from_the_page(
     assert not failed, failed
     assert not errors, errors
     await context.close()
+
+
+async def test_the_stream_is_read_with_the_bearer_header_and_resumed_with_last_event_id(
+    app: FastAPI, server: str, browser: Browser, world: World, backend: str
+) -> None:
+    """The page's reader against a stand-in stream placed before any real one: the first connection
+    gives one event and ends, the reader comes back with `Last-Event-ID` and the bearer header."""
+    if backend != "sqlite":
+        pytest.skip("the reader does not touch the database: one backend is enough")
+    seen: list[dict[str, str]] = []
+
+    async def stand_in(request: Request) -> StreamingResponse:
+        seen.append({k.lower(): v for k, v in request.headers.items()})
+
+        async def events() -> AsyncIterator[str]:
+            if len(seen) == 1:
+                yield 'id: 41\nevent: report\ndata: {"id": "41", "report_id": "1", "action": "submit"}\n\n'
+                return
+            yield ": heartbeat\n\n"
+            await asyncio.Event().wait()  # open until the page goes (Starlette cancels on disconnect)
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    app.router.routes.insert(0, Route("/api/v1/stream", stand_in))
+    context = await browser.new_context()
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    await sign_in(page, server, "town_a")
+    await expect(page.locator("#live")).to_have_text("实时")
+    for _ in range(100):  # the reader reconnects 2 s after a stream that ended
+        if len(seen) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    await expect(page.locator("#live")).to_have_text("实时")
+    await context.close()
+    assert len(seen) >= 2, seen
+    first, second = seen[0], seen[1]
+    assert first["authorization"].startswith("Bearer ") and "last-event-id" not in first
+    assert first["accept"] == "text/event-stream"
+    assert second["authorization"].startswith("Bearer ") and second["last-event-id"] == "41"

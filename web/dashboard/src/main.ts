@@ -59,7 +59,7 @@ function showSignIn(): void {
 }
 
 async function start(): Promise<void> {
-  const config = await fetch("/dashboard/config.json").then((r) => r.json()).catch(() => ({ tile_url: null }));
+  const config = await fetch("/dashboard/config.json").then((r) => r.json()).catch(() => ({ tile_url: null, poll_ms: 4000 }));
   let user: User;
   try {
     user = await getJson<User>("/users/me");
@@ -107,7 +107,7 @@ async function start(): Promise<void> {
 
   await Promise.allSettled([queue.refresh(), figures.refresh(), map.refresh()]);
   map.invalidate();
-  live = new Live({ onEvent: refresh, onPoll: refresh, onMode: showMode });
+  live = new Live({ onEvent: refresh, onPoll: refresh, onMode: showMode, pollMs: Number(config.poll_ms) || 4000 });
   live.start();
 }
 
