@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     dashboard_dir: Path | None = None
     map_tile_url: str = ""
     dashboard_poll_s: float = Field(default=4.0, ge=0.5)  # the page polls its queue this often while it has no stream
+    # The live stream (docs/stream.md). With redis_url, events go through Redis pub/sub to every process.
+    redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0; empty: one process works alone
+    stream_channel: str = "gridpatrol:stream"  # the Redis pub/sub channel (one per deployment)
+    stream_heartbeat_s: float = Field(default=15.0, gt=0)  # a comment line when nothing else was sent
+    stream_ticket_ttl_s: int = Field(default=60, ge=1)
+    stream_queue_size: int = Field(default=256, ge=1)  # events waiting for one client; beyond: closed, resumes
+    stream_retry_ms: int = Field(default=3000, ge=0)  # the reconnection delay EventSource is told
 
     @field_validator("metrics_allow")
     @classmethod
