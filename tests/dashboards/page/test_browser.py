@@ -39,9 +39,9 @@ def prerequisites() -> None:
 
 @pytest.fixture
 async def server(app: FastAPI, prerequisites: None) -> AsyncIterator[str]:
-    """The test's app on a real socket, in this event loop (its database is the test world's); the
-    page polls every second while it has no stream (4 s by default)."""
-    app.state.settings.dashboard_poll_s = 1.0
+    """The test's app on a real socket, in this event loop (its database is the test world's). The
+    page's polling fallback is set to a minute: what arrives within the test came by the stream."""
+    app.state.settings.dashboard_poll_s = 60.0
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -88,15 +88,14 @@ async def test_a_report_appears_live_is_accepted_and_supervised_from_the_page(
     page = await context.new_page()
     outside: list[str] = []
     page.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
-    failed: list[str] = []  # the stream may not exist yet (the page then polls); nothing else may fail
-    page.on(
-        "response", lambda r: None if r.status < 400 or "/stream" in r.url else failed.append(f"{r.status} {r.url}")
-    )
+    failed: list[str] = []
+    page.on("response", lambda r: None if r.status < 400 else failed.append(f"{r.status} {r.url}"))
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_default_timeout(15_000)
 
     await sign_in(page, server, "town_a")
+    await expect(page.locator("#live")).to_have_text("实时")  # reading GET /api/v1/stream
     await expect(kpi(page, "reports")).to_have_text("0")
     await expect(kpi(page, "accepted")).to_have_text("0")
     await expect(page.locator("#queue")).to_contain_text("暂无待办案件")  # Chinese by default
@@ -108,7 +107,7 @@ async def test_a_report_appears_live_is_accepted_and_supervised_from_the_page(
     case_no = posted.json()["case_no"]
 
     row = page.locator(f'[data-case="{case_no}"]')
-    await expect(row).to_be_visible()  # no reload: the stream, or the polling fallback, brought it
+    await expect(row).to_be_visible()  # no reload: the stream brought it
     await expect(row.locator(".status")).to_have_text("待立案")
     await expect(kpi(page, "reports")).to_have_text("1")
     await expect(page.locator("#map")).to_have_attribute("data-reports", "1")  # on the map, and the heatmap
