@@ -14,7 +14,7 @@ DEV_LOCK := requirements-dev.lock
 WEB_DEPS := web/node_modules/.installed
 WEB_BUILT := web/dashboard/dist/.built
 WEB_SOURCES := web/package.json web/dashboard/package.json web/dashboard/index.html web/dashboard/vite.config.ts \
-	web/dashboard/tsconfig.json $(shell find web/dashboard/src -type f 2>/dev/null)
+	web/dashboard/tsconfig.json $(shell find web/dashboard/src web/dashboard/public -type f 2>/dev/null)
 # The browser tests drive Debian's Chromium (never a downloaded browser), with a Chinese font for the screenshots.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
