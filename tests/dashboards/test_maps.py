@@ -55,7 +55,7 @@ class TestReportsGeojson:
         response = await client.get(f"{API}/reports.geojson?crs=gcj02&bbox={box}", headers=world["city"])
         assert ids(response) == {a}
         body = response.json()
-        assert body["coordinate_system"] == "gcj02"
+        assert body["crs_name"] == "gcj02"
         lon, lat = body["features"][0]["geometry"]["coordinates"]
         assert lat == pytest.approx(g_lat, abs=1e-6) and lon == pytest.approx(g_lon, abs=1e-6)
         back = gcj02_to_wgs84(lat, lon)
@@ -129,6 +129,10 @@ class TestGridsGeojson:
         assert ids(city) == {f"{f.VILLAGE_A}001", f"{f.VILLAGE_B}001"}
         worker = await client.get(f"{API}/grids.geojson", headers=world["worker_b"])
         assert ids(worker) == {f"{f.VILLAGE_B}001"}
+        county = await client.get(f"{API}/grids.geojson?region_code={f.COUNTY_B}", headers=world["city"])
+        assert ids(county) == {f"{f.VILLAGE_B}001"}
+        beyond = await client.get(f"{API}/grids.geojson?region_code={f.TOWN_B}", headers=world["town_a"])
+        assert problem_field(beyond, 404) == "region_code"
 
     async def test_bbox_selects_grids_read_in_its_crs(self, client: httpx.AsyncClient, world: World) -> None:
         g_lat, g_lon = wgs84_to_gcj02(32.005, 121.105)

@@ -103,7 +103,7 @@ def export_feature(r: Row[Any], crs: Crs, names: dict[str, str]) -> dict[str, An
 async def geojson_body(
     batches: AsyncIterator[Sequence[Row[Any]]], crs: Crs, names: dict[str, str]
 ) -> AsyncIterator[bytes]:
-    yield b'{"type":"FeatureCollection","coordinate_system":"' + crs.value.encode() + b'","features":['
+    yield b'{"type":"FeatureCollection","crs_name":"' + crs.value.encode() + b'","features":['
     first = True
     async for batch in batches:
         chunk = b",".join(orjson.dumps(export_feature(r, crs, names)) for r in batch)

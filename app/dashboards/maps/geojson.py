@@ -25,8 +25,8 @@ def point(lat: float, lon: float, crs: Crs) -> dict[str, Any]:
 
 
 def collection(features: list[dict[str, Any]], crs: Crs, **members: Any) -> dict[str, Any]:
-    """A FeatureCollection; `coordinate_system` names the crs of every coordinate in it."""
-    return {"type": "FeatureCollection", "coordinate_system": crs.value, **members, "features": features}
+    """A FeatureCollection; `crs_name` names the crs of every coordinate in it."""
+    return {"type": "FeatureCollection", "crs_name": crs.value, **members, "features": features}
 
 
 def report_feature(r: Row[Any], crs: Crs, category_names: dict[str, str]) -> dict[str, Any]:

@@ -14,10 +14,11 @@ import h3  # type: ignore[import-untyped]
 from sqlalchemy import Numeric, Row, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.actor import Level
 from app.accounts.scope import Scope
 from app.centres.queue import colour_entries
 from app.centres.sla import COLOUR_RANK, SlaColour
-from app.dashboards.maps.territory import grid_clause, in_box
+from app.dashboards.maps.territory import GRID_COLUMN, grid_clause, in_box
 from app.models import DutyDay, Grid, Patrol, Report
 from app.reports import queries as reports
 from app.reports.queries import ReportFilters
@@ -73,12 +74,15 @@ class GridState:
 
 async def list_grid_states(
     session: AsyncSession, scope: Scope, box: tuple[float, float, float, float] | None, limit: int, *,
-    now: datetime, day: date, tz: str, policies: PolicyStore, required_minutes: int,
+    region: tuple[str, Level] | None = None, now: datetime, day: date, tz: str, policies: PolicyStore,
+    required_minutes: int,
 ) -> tuple[list[GridState], bool]:  # fmt: skip
-    """Active grids the caller may see (in `box`), with open cases, worst light and today's duty."""
+    """Active grids the caller may see (in `box`, in `region`), with open cases, worst light and today's duty."""
     stmt = select(Grid).where(Grid.active.is_(True), grid_clause(scope))
     if box is not None:
         stmt = stmt.where(in_box(box))
+    if region is not None:
+        stmt = stmt.where(GRID_COLUMN[region[1]] == region[0])
     grids = list((await session.execute(stmt.order_by(Grid.code).limit(limit + 1))).scalars().all())
     grids, truncated = grids[:limit], len(grids) > limit
     ids = [g.id for g in grids]

@@ -18,7 +18,8 @@ from app.categories.deps import CategoriesDep
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.schemas import Schema
 from app.dashboards.maps import geojson, queries
-from app.dashboards.maps.deps import BboxDep, ReportFiltersDep
+from app.dashboards.maps.deps import BboxDep, RegionCodeQuery, ReportFiltersDep, region_in_scope
+from app.dashboards.maps.schemas import GridCollection, ReportCollection
 from app.geo.coords import Crs
 from app.geo.schemas import LocationRead
 from app.patrols.track import local_day
@@ -29,13 +30,14 @@ MAX_POINTS = 5000
 MAX_GRIDS = 5000
 MIN_RESOLUTION, MAX_RESOLUTION = 5, 11
 MAX_CELLS = 20000
-GEOJSON: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/geo+json": {}}, "description": "a GeoJSON FeatureCollection"}
-}
+
+
+def geojson_of(model: type[Schema]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"model": model, "description": "a GeoJSON FeatureCollection (application/geo+json)"}}
 
 
 @router.get(
-    "/reports.geojson", response_class=geojson.GeoJSONResponse, responses=GEOJSON,
+    "/reports.geojson", response_class=geojson.GeoJSONResponse, responses=geojson_of(ReportCollection),
     summary="Reports as map points (GeoJSON)",
 )  # fmt: skip
 async def reports_geojson(
@@ -83,19 +85,22 @@ async def heatmap(
 
 
 @router.get(
-    "/grids.geojson", response_class=geojson.GeoJSONResponse, responses=GEOJSON,
+    "/grids.geojson", response_class=geojson.GeoJSONResponse, responses=geojson_of(GridCollection),
     summary="Grids with open cases, deadline light and today's duty (GeoJSON)",
 )  # fmt: skip
 async def grids_geojson(
     scope: ScopeDep, session: SessionDep, clock: ClockDep, settings: SettingsDep, policies: PoliciesDep,
-    box: BboxDep, limit: Annotated[int, Query(ge=1, le=MAX_GRIDS)] = 2000, crs: Crs = Crs.WGS84,
+    box: BboxDep, region_code: RegionCodeQuery = None, limit: Annotated[int, Query(ge=1, le=MAX_GRIDS)] = 2000,
+    crs: Crs = Crs.WGS84,
 ) -> geojson.GeoJSONResponse:  # fmt: skip
-    """Each active grid the caller may see (meeting `bbox`, read in `crs`) as its polygon in `crs`, with
-    `open_cases`, `light` (the worst deadline colour of its open cases: red, yellow, green, or null)
-    and `duty` today: `done` (a worker has the required minutes in it), `in_progress`, `none`."""
+    """Each active grid the caller may see (meeting `bbox`, read in `crs`; in `region_code`) as its
+    polygon in `crs`, with `open_cases`, `light` (the worst deadline colour of its open cases: red,
+    yellow, green, or null) and `duty` today: `done` (a worker has the required minutes in it),
+    `in_progress` or `none`."""
     now = clock.now()
+    region = (region_code, await region_in_scope(session, scope, region_code)) if region_code else None
     states, truncated = await queries.list_grid_states(
-        session, scope, box, limit, now=now, day=local_day(now, ZoneInfo(settings.timezone)),
+        session, scope, box, limit, region=region, now=now, day=local_day(now, ZoneInfo(settings.timezone)),
         tz=settings.timezone, policies=policies, required_minutes=settings.duty_minutes,
     )  # fmt: skip
     body = geojson.collection([geojson.grid_feature(s, crs) for s in states], crs, limit=limit, truncated=truncated)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import Field
 
 from app.core.pagination import Page
 from app.core.schemas import Schema
+from app.geo.coords import Crs
 from app.geo.schemas import GridKind, LocationRead, RegionLevel
 
 T = TypeVar("T")
@@ -58,3 +59,66 @@ class PatrolNow(Schema):
     distance_m: float
     last_position: LocationRead | None = Field(description="the latest fix received (mock fixes left out), in `crs`")
     last_seen_at: datetime | None = Field(description="when that fix was taken")
+
+
+class ReportProperties(Schema):
+    id: str
+    case_no: str
+    status: str
+    tier: str
+    category: str
+    category_name: str | None
+    severity: int
+    grid_code: str | None
+    centre: str | None
+    received_at: datetime
+    due_at: datetime | None
+    supervised: bool
+    overdue: bool
+    accuracy_m: float | None
+
+
+class ReportFeature(Schema):
+    type: Literal["Feature"] = "Feature"
+    id: str
+    geometry: dict[str, Any] | None = Field(description="a Point, [lon, lat] in `crs_name`")
+    properties: ReportProperties
+
+
+class ReportCollection(Schema):
+    """GET /reports.geojson, sent as application/geo+json (the export adds description, address,
+    source, occurred_at and closed_at to each feature's properties, and has no limit)."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    crs_name: Crs = Field(description="the `?crs=` the coordinates are in")
+    limit: int | None = None
+    truncated: bool | None = Field(default=None, description="more reports matched than `limit`")
+    features: list[ReportFeature]
+
+
+class GridProperties(Schema):
+    code: str
+    name: str
+    kind: GridKind
+    village_code: str
+    town_code: str
+    open_cases: int
+    light: Literal["red", "yellow", "green"] | None = Field(description="the worst deadline colour of its open cases")
+    duty: Literal["done", "in_progress", "none"] = Field(description="today's two-hour duty in the grid")
+
+
+class GridFeature(Schema):
+    type: Literal["Feature"] = "Feature"
+    id: str
+    geometry: dict[str, Any] = Field(description="Polygon or MultiPolygon, [lon, lat] in `crs_name`")
+    properties: GridProperties
+
+
+class GridCollection(Schema):
+    """GET /grids.geojson, sent as application/geo+json."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    crs_name: Crs
+    limit: int
+    truncated: bool
+    features: list[GridFeature]
