@@ -1,7 +1,7 @@
 """1,000 concurrent live-stream clients on one API process: delay from commit to delivery, p50/p99,
 next to the same fan-out through a bare FastAPI SSE endpoint (bench/stream_ref.py), in the same run.
 
-    .venv/bin/python bench/stream.py [--clients 1000] [--readers 2] [--events 40] [--rate 5]
+    .venv/bin/python bench/stream.py [--clients 1000] [--readers 2] [--events 30] [--rate 2]
 
 All on 127.0.0.1, bounded (≈ 60-90 s; every wait has a deadline):
 
@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.intake import (  # noqa: E402
     arrange,
+    cpu_snapshot,
     create_database,
     drop_database,
     free_port,
@@ -190,18 +191,26 @@ def _summary(collected: dict[str, Any], expected: int, publish_ms: list[float]) 
     }  # fmt: skip
 
 
-def _measure(args: argparse.Namespace, port: int, path: str, token: str | None, publish: Any) -> dict[str, Any]:
+def _measure(args: argparse.Namespace, server: subprocess.Popen[bytes], port: int, path: str, token: str | None,
+             publish: Any) -> dict[str, Any]:  # fmt: skip
     readers = _spawn_readers(args, port, path, token)
     try:
+        started = time.perf_counter()
         _wait_ready(readers)
+        connect_s = round(time.perf_counter() - started, 1)
         publish_ms = []
+        before, began = cpu_snapshot(server.pid), time.perf_counter()
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             for i in range(args.events):
                 started = time.perf_counter()
                 publish(http, i)
                 publish_ms.append((time.perf_counter() - started) * 1000)
                 time.sleep(max(0.0, 1 / args.rate - (time.perf_counter() - started)))
-        return _summary(_collect(readers), args.clients * args.events, publish_ms)
+        collected = _collect(readers)
+        after, elapsed = cpu_snapshot(server.pid), time.perf_counter() - began
+        cores = {k: round((after[k] - before[k]) / elapsed, 2) for k in ("server", "postgres", "machine_busy")}
+        summary = _summary(collected, args.clients * args.events, publish_ms)
+        return {**summary, "connect_all_s": connect_s, "cpu_cores_used": cores}
     finally:
         for proc in readers:
             if proc.poll() is None:
@@ -240,8 +249,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         def ref_publish(http: httpx.Client, _: int) -> None:
             http.post("/ref/publish").raise_for_status()
 
-        reference = _measure(args, ref_port, "/ref/stream", None, ref_publish)
-        stream = _measure(args, app_port, "/api/v1/stream", token, submit)
+        reference = _measure(args, servers[1], ref_port, "/ref/stream", None, ref_publish)
+        stream = _measure(args, servers[0], app_port, "/api/v1/stream", token, submit)
         p99, ref_p99 = stream["p99_ms"], reference["p99_ms"]
         met = p99 is not None and p99 < GOAL_P99_MS and stream["deliveries"] == stream["expected"]
         return {
@@ -260,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--readers", type=int, default=2, help="reader processes sharing the clients")
-    parser.add_argument("--events", type=int, default=40)
-    parser.add_argument("--rate", type=float, default=5.0, help="events a second")
+    parser.add_argument("--events", type=int, default=30)
+    parser.add_argument("--rate", type=float, default=2.0, help="events a second")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)

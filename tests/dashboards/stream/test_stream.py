@@ -193,3 +193,11 @@ async def test_disconnected_clients_are_forgotten(app: FastAPI, world: World) ->
         await sse.until_live()
         assert app.state.stream_hub.subscribers == 1
     assert app.state.stream_hub.subscribers == 0
+
+
+async def test_signing_out_ends_the_tickets_of_that_session(app: FastAPI, client: httpx.AsyncClient,
+                                                            world: World) -> None:  # fmt: skip
+    ticket = (await client.post("/api/v1/stream/tickets", headers=world["town_a"])).json()["ticket"]
+    assert (await client.post("/api/v1/auth/logout", headers=world["town_a"])).status_code == 204
+    refused = await SseClient(app, ticket=ticket).open()
+    assert refused.status == 401
