@@ -30,6 +30,7 @@ from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
 from app.dashboards.maps import browse_router, export_router
 from app.dashboards.maps import router as maps_router
+from app.dashboards.page import serve as dashboard_page
 from app.dashboards.stats import facts as stats_facts
 from app.dashboards.stats import router as stats_router
 from app.dashboards.stream import router as stream_router
@@ -128,12 +129,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(followups_router.router, prefix=API)
     app.include_router(media_router.router, prefix=API)
     app.include_router(patrols_router.router, prefix=API)
-    app.include_router(stream_router.router, prefix=API)
+    app.include_router(stats_router.router, prefix=API)
     app.include_router(maps_router.router, prefix=API)
     app.include_router(browse_router.router, prefix=API)
     app.include_router(export_router.router, prefix=API)
-    app.include_router(stats_router.router, prefix=API)
     app.include_router(open311_router.router)
+    app.include_router(stream_router.router, prefix=API)
+    dashboard_page.install(app, settings)  # /dashboard/: the built web page
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
