@@ -41,6 +41,7 @@ from app.reports import router as reports_router
 from app.reports.effects import Listeners
 from app.routing import router as routing_router
 from app.routing.store import PolicyStore
+from app.units import router as units_router
 
 API = "/api/v1"
 
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(followups_router.router, prefix=API)
     app.include_router(media_router.router, prefix=API)
     app.include_router(patrols_router.router, prefix=API)
+    app.include_router(units_router.router, prefix=API)
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

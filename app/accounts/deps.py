@@ -58,6 +58,7 @@ async def authenticate(
         region_code=user.region_code,
         region_level=Level(level) if level else None,
         grid_id=user.grid_id,
+        unit_id=user.unit_id,
         sensitive_clearance=user.sensitive_clearance,
         session_id=claims.session_id,
     )

@@ -10,6 +10,7 @@ from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
+from app.models.unit import Unit
 
 __all__ = [
     "ApiKey",
@@ -37,5 +38,6 @@ __all__ = [
     "RoutingPolicy",
     "SyncCounter",
     "TrackPoint",
+    "Unit",
     "User",
 ]
