@@ -8,15 +8,24 @@ from fastapi import APIRouter, Depends, Query, status
 
 from app.accounts.actor import Actor, Role
 from app.accounts.deps import ScopeDep, require_roles
-from app.core.deps import ClockDep, SessionDep
+from app.categories.deps import CategoriesDep
+from app.centres.queue import QueueFilters, SlaFilter, list_open
+from app.centres.schemas import QueueItem
+from app.core.deps import ClockDep, SessionDep, SettingsDep
+from app.core.errors import Invalid
 from app.core.pagination import Page
-from app.models import Unit
+from app.geo.coords import Crs
+from app.models import Report, Unit
+from app.reports.presenters import report_read
+from app.reports.states import OPEN_STATUSES, Status
+from app.routing.deps import PoliciesDep
 from app.units import queries, service
 from app.units.schemas import UnitCreate, UnitRead, UnitUpdate
 
 router = APIRouter(tags=["units"])
 Managers = Depends(require_roles(Role.ADMIN, Role.OPERATOR))
 Readers = Depends(require_roles(Role.ADMIN, Role.OPERATOR, Role.UNIT_MEMBER))
+HANDLING = (Status.DISPATCHED, Status.IN_PROGRESS)
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such unit, or not one you may see"}}
 
 
@@ -56,6 +65,7 @@ async def list_units(
 
 @router.get("/units/{code}", response_model=UnitRead, summary="One handling unit", responses=NOT_FOUND)
 async def get_unit(code: str, scope: ScopeDep, session: SessionDep, _: Annotated[Actor, Readers]) -> UnitRead:
+    """A unit the caller may see (as in the list): its code, name, kind, region and whether it is active."""
     return unit_read(await queries.get_unit(session, scope, code))
 
 
@@ -75,3 +85,48 @@ async def update_unit(
 ) -> UnitRead:
     """A deactivated unit takes no new dispatches and no new members; its cases stay with it."""
     return unit_read(await service.update_unit(session, scope, code, body, now=clock.now()))
+
+
+@router.get(
+    "/units/{code}/queue",
+    response_model=Page[QueueItem],
+    summary="A unit's cases, most urgent first",
+    responses=NOT_FOUND,
+)
+async def get_unit_queue(
+    code: str,
+    scope: ScopeDep,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    categories: CategoriesDep,
+    policies: PoliciesDep,
+    _: Annotated[Actor, Readers],
+    status: Annotated[list[Status] | None, Query()] = None,
+    sla: SlaFilter | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    crs: Crs = Crs.WGS84,
+) -> Page[QueueItem]:
+    """The cases dispatched to the unit that it has still to handle (`dispatched`, `in_progress`; `status=resolved`
+    for those waiting for verification), with the centres' traffic lights (`sla`: red overdue, yellow due soon,
+    green) and the seconds left. Its members see their own unit's; an operator the cases of its jurisdiction."""
+    for i, s in enumerate(status or []):
+        if s not in OPEN_STATUSES:
+            raise Invalid(f"{s.value!r} is not an open status; a queue holds open cases", field=f"status.{i}")
+    unit = await queries.get_unit(session, scope, code)
+    filters = QueueFilters(status=status, sla=sla, cursor=cursor, limit=limit)
+    entries, next_cursor = await list_open(
+        session, scope, Report.unit_id == unit.id, filters, now=clock.now(), tz=settings.timezone,
+        policies=policies, statuses=HANDLING,
+    )  # fmt: skip
+    names = await categories.names(session, {e.report.category_code for e in entries})
+    items = [
+        QueueItem(
+            report=report_read(e.report, scope, crs, names.get(e.report.category_code)),
+            sla=e.sla,
+            time_left_s=e.time_left.total_seconds() if e.time_left is not None else None,
+        )
+        for e in entries
+    ]
+    return Page(items=items, next_cursor=next_cursor)

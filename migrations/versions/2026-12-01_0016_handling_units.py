@@ -42,6 +42,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_user_account_unit_id"), ["unit_id"], unique=False)
     with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.add_column(sa.Column("unit_id", _ID, nullable=True))
+        batch_op.add_column(sa.Column("unit_code", sa.String(32), nullable=True))
         batch_op.add_column(sa.Column("outcome", sa.String(16), nullable=True))
         batch_op.add_column(sa.Column("extension_until", UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("extension_count", sa.Integer(), nullable=False, server_default="0"))
@@ -54,7 +55,7 @@ def downgrade() -> None:
     with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_unit_id"))
         batch_op.drop_constraint(batch_op.f("fk_report_unit_id_unit"), type_="foreignkey")
-        for name in ("return_count", "extension_count", "extension_until", "outcome", "unit_id"):
+        for name in ("return_count", "extension_count", "extension_until", "outcome", "unit_code", "unit_id"):
             batch_op.drop_column(name)
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_account_unit_id"))
