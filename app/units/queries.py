@@ -79,3 +79,9 @@ async def list_units(
     if len(rows) <= limit:
         return rows, None
     return rows[:limit], encode_cursor([rows[limit - 1].id])
+
+
+async def list_units_inside(session: AsyncSession, region_code: str, level: Level) -> Sequence[Unit]:
+    """Every unit of the region and of the regions inside it, by id (the caller checked the region)."""
+    stmt = select(Unit).where(Unit.region_code.startswith(region_prefix(region_code, level))).order_by(Unit.id)
+    return (await session.execute(stmt)).scalars().all()

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy import ColumnElement
 
 from app.accounts.actor import Actor, Role
 from app.accounts.deps import ScopeDep, require_roles
+from app.accounts.scope import Scope
 from app.categories.deps import CategoriesDep
 from app.centres.queue import QueueFilters, SlaFilter, list_open
 from app.centres.schemas import QueueItem
 from app.core.deps import ClockDep, SessionDep, SettingsDep
-from app.core.errors import Invalid
+from app.core.errors import Invalid, NotFound
 from app.core.pagination import Page
 from app.geo.coords import Crs
 from app.models import Report, Unit
 from app.reports.presenters import report_read
 from app.reports.states import OPEN_STATUSES, Status
 from app.routing.deps import PoliciesDep
-from app.units import queries, service
-from app.units.schemas import UnitCreate, UnitRead, UnitUpdate
+from app.units import figures, queries, service
+from app.units.schemas import UnitCreate, UnitFigures, UnitFiguresList, UnitRead, UnitUpdate
 
 router = APIRouter(tags=["units"])
 Managers = Depends(require_roles(Role.ADMIN, Role.OPERATOR))
@@ -61,6 +65,85 @@ async def list_units(
     containing it) and those inside its jurisdiction; a unit member its own unit; an admin all."""
     rows, next_cursor = await queries.list_units(session, scope, region_code, cursor, limit)
     return Page[UnitRead](items=[unit_read(u) for u in rows], next_cursor=next_cursor)
+
+
+FIGURES_DOC = (
+    " Local days `from`..`to` inclusive (default the last 30 days); formulas in docs/metrics.md, \"Handling units\"."
+    " An operator counts the cases of its jurisdiction only."
+)
+
+
+@router.get(
+    "/units/figures",
+    response_model=UnitFiguresList,
+    summary="Figures of every unit inside a region",
+    responses={404: {"description": "No such region, or outside your jurisdiction"}},
+    description="Cases received, resolved (on time), rework, returns and extensions of each unit inside the region."
+    + FIGURES_DOC,
+)
+async def region_figures(
+    scope: ScopeDep,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    _: Annotated[Actor, Managers],
+    region_code: Annotated[str | None, Query(pattern=r"^\d{12}$", description="default: your centre's region")] = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+) -> UnitFiguresList:
+    code = region_code or scope.actor.region_code
+    if code is None:
+        raise Invalid("name the region", field="region_code")
+    level = await queries.region_level(session, code)
+    if not scope.covers_region(code, level):
+        raise NotFound("no such region", field="region_code")
+    span = figures.period(from_, to, _today(clock.now(), settings.timezone))
+    units = await queries.list_units_inside(session, code, level)
+    found = await figures.unit_figures(session, units, span.bounds(settings.timezone), _cases(scope, None))
+    items = [_figures_read(u, found[u.code], span) for u in units]
+    return UnitFiguresList(region_code=code, from_=span.start, to=span.end, items=items)
+
+
+@router.get(
+    "/units/{code}/figures",
+    response_model=UnitFigures,
+    summary="One unit's figures",
+    responses=NOT_FOUND,
+    description="Cases received, resolved (on time), rework, returns and extensions of the unit." + FIGURES_DOC,
+)
+async def one_unit_figures(
+    code: str,
+    scope: ScopeDep,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    _: Annotated[Actor, Readers],
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+) -> UnitFigures:
+    unit = await queries.get_unit(session, scope, code)
+    span = figures.period(from_, to, _today(clock.now(), settings.timezone))
+    found = await figures.unit_figures(session, [unit], span.bounds(settings.timezone), _cases(scope, unit))
+    return _figures_read(unit, found[unit.code], span)
+
+
+def _today(now: datetime, tz: str) -> date:
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def _cases(scope: Scope, unit: Unit | None) -> ColumnElement[bool] | None:
+    """The cases an operator's figures count (its jurisdiction); a unit's members and admins count them all."""
+    actor = scope.actor
+    if actor.role is Role.ADMIN or (unit is not None and actor.unit_id == unit.id):
+        return None
+    return scope.reports_clause()
+
+
+def _figures_read(unit: Unit, f: figures.Figures, span: figures.Period) -> UnitFigures:
+    counts = {name: getattr(f, name) for name in (
+        "received", "resolved", "resolved_on_time", "rework", "returns", "extensions_requested",
+        "extensions_granted", "extensions_refused", "open_now")}  # fmt: skip
+    return UnitFigures(unit=unit_read(unit), from_=span.start, to=span.end, **counts, **f.rates)
 
 
 @router.get("/units/{code}", response_model=UnitRead, summary="One handling unit", responses=NOT_FOUND)
