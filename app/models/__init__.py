@@ -7,9 +7,11 @@ from app.models.category import Category
 from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
 from app.models.media import Attachment, AttachmentExpectation, MediaBlob
+from app.models.open311 import Open311Request, Open311Update
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
+from app.models.stats import CaseFact, StatsDay
 from app.models.unit import Unit
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "Attachment",
     "AttachmentExpectation",
     "AuthSession",
+    "CaseFact",
     "Category",
     "DutyDay",
     "FollowUp",
@@ -28,6 +31,8 @@ __all__ = [
     "JobAttempt",
     "LoginThrottle",
     "MediaBlob",
+    "Open311Request",
+    "Open311Update",
     "Patrol",
     "PatrolCheckin",
     "PatrolDay",
@@ -36,6 +41,7 @@ __all__ = [
     "Report",
     "ReportEvent",
     "RoutingPolicy",
+    "StatsDay",
     "SyncCounter",
     "TrackPoint",
     "Unit",

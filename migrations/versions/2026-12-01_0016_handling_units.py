@@ -1,7 +1,7 @@
 """handling units: the unit directory, unit members, cases dispatched to a unit, returns and extensions
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0019
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from app.core.db import UTCDateTime
 
 revision: str = "0016"
-down_revision: str | None = "0015"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
