@@ -49,6 +49,7 @@ from app.reports import router as reports_router
 from app.reports.effects import Listeners
 from app.routing import router as routing_router
 from app.routing.store import PolicyStore
+from app.units import router as units_router
 
 API = "/api/v1"
 
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(open311_router.router)
     app.include_router(stream_router.router, prefix=API)
     dashboard_page.install(app, settings)  # /dashboard/: the built web page
+    app.include_router(units_router.router, prefix=API)
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models import Unit
 from tests import factories as f
 from tests.factories import World
 
@@ -34,6 +35,10 @@ async def world(app: FastAPI, session: AsyncSession) -> World:
         ),
         "admin": await f.make_user(session, "admin", "admin"),
     }
+    # A city department every centre may dispatch to (`"unit_code": "u"`); tests/units adds more.
+    city_unit = Unit(code="u", name="市应急管理局", kind="department", region_code=f.CITY, active=True,
+                     created_at=f.NOW, updated_at=f.NOW)  # fmt: skip
+    session.add(city_unit)
     w = World(users=users, grid_a=grid_a.id, grid_b=grid_b.id)
     await w.sign_in_again(app, session)
     return w

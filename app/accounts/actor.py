@@ -14,6 +14,7 @@ class Role(StrEnum):
     GRID_WORKER = "grid_worker"
     INFORMANT = "informant"
     OPERATOR = "operator"
+    UNIT_MEMBER = "unit_member"  # a member of one handling unit (app/units): sees the cases dispatched to it
     ADMIN = "admin"
     # Another system acting through GridPatrol's API (a hotline platform, an Open311 client's API key):
     # never signs in with a password; it sees what it submitted.
@@ -35,6 +36,7 @@ class Actor:
     region_code: str | None = None
     region_level: Level | None = None
     grid_id: int | None = None
+    unit_id: int | None = None  # a unit member's unit
     sensitive_clearance: bool = False
     session_id: str | None = None
 

@@ -63,6 +63,7 @@ async def load_actor(session: AsyncSession, user_id: int, session_id: str) -> Ac
         region_code=user.region_code,
         region_level=Level(level) if level else None,
         grid_id=user.grid_id,
+        unit_id=user.unit_id,
         sensitive_clearance=user.sensitive_clearance,
         session_id=session_id,
     )

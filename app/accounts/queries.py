@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Level, Role, region_prefix
 from app.core.errors import Invalid
 from app.core.pagination import decode_cursor, encode_cursor
-from app.models import AuthSession, Grid, RefreshToken, Region, User
+from app.models import AuthSession, Grid, RefreshToken, Region, Unit, User
 
 MAX_PAGE = 200
 
@@ -22,23 +22,29 @@ class UserView:
     user: User
     region: Region | None
     grid_code: str | None
+    unit_code: str | None = None
 
 
-def _user_views() -> Select[User, Region, str]:
+def _user_views() -> Select[User, Region, str, str]:
     return (
-        select(User, Region, Grid.code)
+        select(User, Region, Grid.code, Unit.code)
         .outerjoin(Region, Region.code == User.region_code)
         .outerjoin(Grid, Grid.id == User.grid_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
     )
 
 
 async def get_user_view(session: AsyncSession, user_id: int) -> UserView | None:
     row = (await session.execute(_user_views().where(User.id == user_id))).first()
-    return UserView(row[0], row[1], row[2]) if row else None
+    return UserView(row[0], row[1], row[2], row[3]) if row else None
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
+
+
+async def get_unit_by_code(session: AsyncSession, code: str) -> Unit | None:
+    return (await session.execute(select(Unit).where(Unit.code == code))).scalar_one_or_none()
 
 
 async def get_user_by_username(session: AsyncSession, username: str) -> User | None:
@@ -96,6 +102,6 @@ async def list_users(
     if cursor:
         stmt = stmt.where(User.id > decode_cursor(cursor, (int,))[0])
     rows = (await session.execute(stmt)).all()
-    page = [UserView(r[0], r[1], r[2]) for r in rows[:size]]
+    page = [UserView(r[0], r[1], r[2], r[3]) for r in rows[:size]]
     next_cursor = encode_cursor([page[-1].user.id]) if len(rows) > len(page) else None
     return page, next_cursor

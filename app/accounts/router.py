@@ -152,7 +152,7 @@ async def list_users(
     views, next_cursor = await queries.list_users(
         session, role=role, region_code=region_code, cursor=cursor, limit=limit
     )
-    items = [UserRead.of(v.user, region=v.region, grid_code=v.grid_code) for v in views]
+    items = [UserRead.of(v.user, region=v.region, grid_code=v.grid_code, unit_code=v.unit_code) for v in views]
     return Page[UserRead](items=items, next_cursor=next_cursor)
 
 
@@ -185,4 +185,4 @@ async def _read(session: AsyncSession, user_id: int) -> UserRead:
     view = await queries.get_user_view(session, user_id)
     if view is None:
         raise NotFound(f"no user has the id {user_id}", field="id")
-    return UserRead.of(view.user, region=view.region, grid_code=view.grid_code)
+    return UserRead.of(view.user, region=view.region, grid_code=view.grid_code, unit_code=view.unit_code)

@@ -19,6 +19,7 @@ NewUsername = Annotated[
 LoginPassword = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 NewPassword = Annotated[str, StringConstraints(min_length=8, max_length=256)]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
 GridCode = Annotated[str, StringConstraints(pattern=r"^\d{15}$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 -]{4,30}$")]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -84,6 +85,7 @@ class UserCreate(Schema):
     role: Role
     region_code: RegionCode | None = None
     grid_code: GridCode | None = None
+    unit_code: UnitCode | None = Field(default=None, description="a unit member's handling unit")
     sensitive_clearance: bool = False
     display_name: DisplayName | None = None
     phone: Phone | None = None
@@ -134,13 +136,14 @@ class UserRead(Schema):
     phone: str | None
     region: RegionRef | None
     grid_code: str | None
+    unit_code: str | None = Field(default=None, description="a unit member's handling unit")
     tier: str | None = Field(description="an operator's command tier (its region's level); null for other roles")
     sensitive_clearance: bool
     active: bool
     created_at: datetime
 
     @classmethod
-    def of(cls, user: User, *, region: Region | None, grid_code: str | None) -> UserRead:
+    def of(cls, user: User, *, region: Region | None, grid_code: str | None, unit_code: str | None = None) -> UserRead:
         ref = RegionRef(code=region.code, name=region.name, level=Level(region.level)) if region else None
         tier = region.level if region is not None and user.role == Role.OPERATOR else None
         return cls(
@@ -151,6 +154,7 @@ class UserRead(Schema):
             phone=user.phone,
             region=ref,
             grid_code=grid_code,
+            unit_code=unit_code,
             tier=tier,
             sensitive_clearance=user.sensitive_clearance,
             active=user.active,

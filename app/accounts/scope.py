@@ -59,6 +59,8 @@ class Scope:
             return _REGION_COLUMN[actor.region_level] == actor.region_code
         if actor.role is Role.GRID_WORKER and actor.grid_id is not None:
             return Report.grid_id == actor.grid_id
+        if actor.role is Role.UNIT_MEMBER and actor.unit_id is not None:
+            return Report.unit_id == actor.unit_id
         if actor.role in (Role.INFORMANT, Role.SYSTEM):
             return Report.submitter_id == actor.id
         return false()
@@ -74,6 +76,14 @@ class Scope:
         if order.index(level) < order.index(actor.region_level):
             return False
         return code.startswith(region_prefix(actor.region_code, actor.region_level))
+
+    def usable_unit_region(self, unit_region: str, unit_level: Level) -> bool:
+        """Whether the caller's centre may dispatch to a unit of this region: the unit's region is the
+        centre's own or contains it (a town centre uses its town's, county's and city's units)."""
+        actor = self.actor
+        if actor.role is not Role.OPERATOR or not actor.region_code:
+            return False
+        return actor.region_code.startswith(region_prefix(unit_region, unit_level))
 
     def can_see_grid(self, grid_id: int, village_code: str) -> bool:
         """Whether a grid (by id and its village's code) lies inside the caller's jurisdiction."""
@@ -100,6 +110,8 @@ class Scope:
             return bool(getattr(report, column) == actor.region_code)
         if actor.role is Role.GRID_WORKER:
             return report.grid_id == actor.grid_id
+        if actor.role is Role.UNIT_MEMBER:
+            return actor.unit_id is not None and report.unit_id == actor.unit_id
         if actor.role in (Role.INFORMANT, Role.SYSTEM):
             return report.submitter_id == actor.id
         return False

@@ -21,7 +21,7 @@ from app.accounts.actor import Level, Role, region_prefix
 from app.accounts.schemas import UserCreate, UserUpdate
 from app.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from app.core.security import encode_access_token, hash_password, hash_token, new_refresh_token
-from app.models import AuthSession, Grid, RefreshToken, User
+from app.models import AuthSession, Grid, RefreshToken, Unit, User
 
 BAD_LOGIN = "the username or password is wrong"
 REASON_LOGOUT = "logout"
@@ -127,6 +127,8 @@ async def create_user(session: AsyncSession, data: UserCreate, *, now: datetime)
     if await queries.get_user_by_username(session, data.username) is not None:
         raise Conflict(f"the username {data.username} is taken", field="username")
     region_code, grid = await _placement(session, data)
+    unit = await _member_unit(session, data)
+    region_code = unit.region_code if unit is not None else region_code
     user = User(
         username=data.username,
         password_hash=await asyncio.to_thread(hash_password, data.password),
@@ -135,6 +137,7 @@ async def create_user(session: AsyncSession, data: UserCreate, *, now: datetime)
         phone=data.phone,
         region_code=region_code,
         grid_id=grid.id if grid else None,
+        unit_id=unit.id if unit else None,
         sensitive_clearance=data.sensitive_clearance,
         active=True,
         created_at=now,
@@ -142,6 +145,20 @@ async def create_user(session: AsyncSession, data: UserCreate, *, now: datetime)
     session.add(user)
     await _flush_user(session)
     return user
+
+
+async def _member_unit(session: AsyncSession, data: UserCreate) -> Unit | None:
+    """A unit member's unit (active, by unit_code); no other role names one."""
+    if data.role is not Role.UNIT_MEMBER:
+        if data.unit_code is not None:
+            raise Invalid("only a unit member belongs to a unit", field="unit_code")
+        return None
+    if data.unit_code is None:
+        raise Invalid("a unit member needs the unit_code of its unit", field="unit_code")
+    unit = await queries.get_unit_by_code(session, data.unit_code)
+    if unit is None or not unit.active:
+        raise Invalid(f"no active unit has the code {data.unit_code}", field="unit_code")
+    return unit
 
 
 async def update_user(session: AsyncSession, user_id: int, data: UserUpdate, *, now: datetime, by: int) -> User:
@@ -176,6 +193,9 @@ async def _placement(session: AsyncSession, data: UserCreate) -> tuple[str | Non
     if data.role is Role.OPERATOR:
         _refuse_extra(data, region=False, grid=True, why="an operator is placed by region_code only")
         return await _command_region(session, data.region_code), None
+    if data.role is Role.UNIT_MEMBER:
+        _refuse_extra(data, region=True, grid=True, why="a unit member is placed by unit_code only")
+        return None, None
     if data.role is Role.GRID_WORKER:
         grid = await _active_grid(session, data.grid_code)
         if data.region_code is not None and data.region_code != grid.region_code:

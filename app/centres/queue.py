@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Level
@@ -73,12 +73,24 @@ async def list_queue(
     policies: PolicyStore,
 ) -> tuple[list[QueueEntry], str | None]:
     await get_centre_level(session, scope, region_code)
-    statuses = list(f.status) if f.status else sorted(OPEN_STATUSES)
-    stmt = select(Report).where(
-        scope.reports_clause(),
-        Report.centre_code == region_code,
-        Report.status.in_([s.value for s in statuses]),
-    )
+    return await list_open(session, scope, Report.centre_code == region_code, f, now=now, tz=tz, policies=policies)
+
+
+async def list_open(
+    session: AsyncSession,
+    scope: Scope,
+    which: ColumnElement[bool],
+    f: QueueFilters,
+    *,
+    now: datetime,
+    tz: str,
+    policies: PolicyStore,
+    statuses: Sequence[Status] = tuple(sorted(OPEN_STATUSES)),
+) -> tuple[list[QueueEntry], str | None]:
+    """The open cases `which` selects inside the caller's scope (`statuses` unless the filter names some),
+    coloured, most urgent first, paged: a centre's queue, and a handling unit's (app/units)."""
+    wanted = list(f.status) if f.status else list(statuses)
+    stmt = select(Report).where(scope.reports_clause(), which, Report.status.in_([s.value for s in wanted]))
     if f.sla == "overdue":
         stmt = stmt.where(or_(Report.due_at < now, Report.overdue.is_(True)))
     elif f.sla == "due_soon":

@@ -49,7 +49,8 @@ async def run_seed(url: str, *, full: bool, if_empty: bool, console: Console) ->
         plan = build_city(full=full)
         password_hash = hash_password(DEMO_PASSWORD)
         with _progress_bar(console) as bar:
-            tasks = {stage: bar.add_task(stage, total=None) for stage in ("regions", "grids", "users")}
+            stages = ("regions", "grids", "users", "units", "unit members")
+            tasks = {stage: bar.add_task(stage, total=None) for stage in stages}
             async with sessions() as session, session.begin():
                 logins = await seed_city(
                     session,

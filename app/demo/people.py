@@ -78,6 +78,9 @@ def demo_logins(plan: CityPlan) -> list[DemoLogin]:
         DemoLogin(operator_username(town), "operator", f"town centre {county.name}{town.name}"),
         DemoLogin(worker_username(grid), "grid_worker", f"grid {grid.code} {grid.name}"),
         DemoLogin(INFORMANTS[0], "informant", f"village {informant_village.name}"),
+        DemoLogin(f"u_{town.code[:9]}-works", "unit_member", f"handling unit {town.name}城建办"),
+        DemoLogin(f"u_{town.code[:9]}-mediation", "unit_member", f"handling unit {town.name}非诉讼服务中心"),
+        DemoLogin(f"u_{county.code[:6]}-fire", "unit_member", f"handling unit {county.name}消防救援大队"),
     ]
 
 

@@ -17,6 +17,7 @@ from app.categories.cache import CategoryCache
 from app.core.config import Settings
 from app.demo.people import worker_username
 from app.demo.plan import CityPlan, GridSpec
+from app.demo.units import works_code
 from app.geo.coords import Crs
 from app.geo.locator import GridRow, Locator
 from app.geo.schemas import Location
@@ -81,7 +82,8 @@ def _report(grid: GridSpec, n: int, now: datetime) -> ReportCreate:
 
 async def _progress(session: AsyncSession, operator: User, report_id: int, ctx: ActionContext) -> None:
     actor = _actor(operator, Level.TOWN)
-    for action, fields in ((Action.ACCEPT, {}), (Action.DISPATCH, {"unit": "镇综合执法局"})):
+    dispatch = {"unit_code": works_code(operator.region_code or "")}
+    for action, fields in ((Action.ACCEPT, {}), (Action.DISPATCH, dispatch)):
         report = await session.get(Report, report_id, populate_existing=True)
         assert report is not None
         cmd = ActionIn(action=action, version=report.version, **fields)

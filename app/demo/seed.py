@@ -15,7 +15,8 @@ from app.core.db import Base
 from app.demo.people import DemoLogin, demo_logins, user_rows
 from app.demo.plan import CityPlan
 from app.demo.reports import seed_reports
-from app.models import Grid, GridRevision, Region, User
+from app.demo.units import member_rows, unit_rows
+from app.models import Grid, GridRevision, Region, Unit, User
 
 DEMO_PASSWORD = "gridpatrol-demo"
 BATCH = 1_000
@@ -43,6 +44,10 @@ async def seed_city(
     existing = set((await session.scalars(select(User.username))).all())
     users = [row for row in user_rows(plan, grid_ids, password_hash, now) if row["username"] not in existing]
     await _insert(session, User, users, "users", progress)
+    await _insert(session, Unit, unit_rows(plan, now), "units", progress)
+    units = [tuple(r) for r in (await session.execute(select(Unit.id, Unit.code, Unit.name, Unit.region_code))).all()]
+    members = [r for r in member_rows(units, password_hash, now) if r["username"] not in existing]  # type: ignore[arg-type]
+    await _insert(session, User, members, "unit members", progress)
     await session.execute(update(GridRevision).where(GridRevision.id == 1).values(revision=GridRevision.revision + 1))
     await session.flush()
     await seed_reports(session, plan, now=now)
@@ -89,7 +94,8 @@ def grid_rows(plan: CityPlan, now: datetime) -> list[dict[str, Any]]:
 async def count_summary(session: AsyncSession) -> dict[str, dict[str, int]]:
     """Row counts of the demo's tables: regions by level, grids by kind, users by role."""
     summary: dict[str, dict[str, int]] = {}
-    for title, column in (("regions", Region.level), ("grids", Grid.kind), ("users", User.role)):
+    columns = (("regions", Region.level), ("grids", Grid.kind), ("users", User.role), ("units", Unit.kind))
+    for title, column in columns:
         result = await session.execute(select(column, func.count()).group_by(column).order_by(column))
         summary[title] = {str(key): int(count) for key, count in result.all()}
     return summary

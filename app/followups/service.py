@@ -7,7 +7,8 @@ in the change's own transaction:
 - cancels: every open one of those kinds becomes `cancelled` (the case closed, was rejected, or left
   `resolved` without a verdict);
 - opens: one follow-up for the grid's worker or the submitter (refused with 409 when the row needs
-  that person and the case has none), or refreshes the note of the one already open.
+  that person and the case has none), or refreshes the note of the one already open; a verification's
+  note names the unit that resolved the case ("城东街道城建办: Pipe replaced").
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.accounts.actor import Role
 from app.core.errors import Conflict
 from app.models import FollowUp, SyncCounter, User
 from app.reports.effects import Change, Listeners
+from app.reports.states import FollowUpKind
 from app.reports.workflow import Assignee, Open
 
 _NOBODY = {
@@ -46,7 +48,15 @@ async def on_change(session: AsyncSession, change: Change) -> None:
             if spec.required:
                 raise Conflict(_NOBODY[spec.assignee], field="action")
             continue
-        await _open(session, spec, change.report_id, assignee, change.given.get(spec.note_from), change.at)
+        await _open(session, spec, change.report_id, assignee, _note(change, spec), change.at)
+
+
+def _note(change: Change, spec: Open) -> str | None:
+    """The follow-up's note from the command; a verification names the unit whose result is to be checked."""
+    note = change.given.get(spec.note_from)
+    if spec.kind is FollowUpKind.VERIFY and change.unit and note:
+        return f"{change.unit}: {note}"
+    return note
 
 
 async def _assignee(session: AsyncSession, change: Change, spec: Open) -> int | None:

@@ -12,6 +12,7 @@ from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, Pa
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
 from app.models.stats import CaseFact, StatsDay
+from app.models.unit import Unit
 
 __all__ = [
     "ApiKey",
@@ -43,5 +44,6 @@ __all__ = [
     "StatsDay",
     "SyncCounter",
     "TrackPoint",
+    "Unit",
     "User",
 ]

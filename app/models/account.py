@@ -16,11 +16,12 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))  # grid_worker | informant | operator | admin
+    role: Mapped[str] = mapped_column(String(16))  # grid_worker | informant | operator | unit_member | admin | system
     display_name: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(32))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)  # a unit member's unit
     sensitive_clearance: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -52,7 +52,15 @@ class Report(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     tier: Mapped[str] = mapped_column(String(8))
     centre_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    # The unit the case is dispatched to (app/units); `assigned_unit` is its name, or the free text of a
+    # case dispatched before units existed (then unit_id is None).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit_code: Mapped[str | None] = mapped_column(String(32))  # the unit's code, kept beside its id for reads
     assigned_unit: Mapped[str | None] = mapped_column(String(100))
+    outcome: Mapped[str | None] = mapped_column(String(16))  # a mediation centre's: mediated | not_mediated | referred
+    extension_until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # an extension asked for, undecided
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)  # extensions granted
+    return_count: Mapped[int] = mapped_column(Integer, default=0)  # returns (退回) by a unit
     accept_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.accounts.scope import Scope
 from app.core.errors import Conflict, Forbidden, Invalid, PreconditionRequired
-from app.models import Report
+from app.models import Report, Unit
 from app.reports import intents, queries, timeline
 from app.reports.changes import Case, CaseConflict, FieldInvalid, Outcome
 from app.reports.effects import Change, Listeners
@@ -63,9 +63,10 @@ async def apply_action(
     """
     _check_version(report, cmd)
     facts = CaseFacts(Tier(report.tier), report.centre_code, report.grid_id,
-                      actor is None or Scope(actor).can_see(report), report.submitter_id)  # fmt: skip
+                      actor is None or Scope(actor).can_see(report), report.submitter_id, report.unit_id)  # fmt: skip
     rule = _decide(Status(report.status), cmd, relations(actor, facts, hotline=hotline))
-    outcome = _outcome(rule, report, cmd, ctx.now)
+    unit_kind = await session.scalar(select(Unit.kind).where(Unit.id == report.unit_id)) if report.unit_id else None
+    outcome = _outcome(rule, report, cmd, ctx.now, unit_kind)
     values: dict[str, Any] = {"status": rule.to.value} if rule.to is not None else {}
     values.update(outcome.fields)
     values.update(await intents.resolve(session, actor, report, outcome.intents,
@@ -104,7 +105,7 @@ def _decide(status: Status, cmd: ActionIn, who: Who) -> Rule:
         raise Invalid(str(exc), field=exc.field) from exc
 
 
-def case_of(report: Report) -> Case:
+def case_of(report: Report, unit_kind: str | None = None) -> Case:
     return Case(
         id=report.id,
         status=Status(report.status),
@@ -117,12 +118,17 @@ def case_of(report: Report) -> Case:
         rework_count=report.rework_count,
         escalation_count=report.escalation_count,
         reopen_count=report.reopen_count,
+        due_at=report.due_at,
+        unit_kind=unit_kind,
+        extension_until=report.extension_until,
+        return_count=report.return_count,
+        extension_count=report.extension_count,
     )
 
 
-def _outcome(rule: Rule, report: Report, cmd: ActionIn, now: datetime) -> Outcome:
+def _outcome(rule: Rule, report: Report, cmd: ActionIn, now: datetime, unit_kind: str | None) -> Outcome:
     try:
-        return rule.change(case_of(report), cmd, now)
+        return rule.change(case_of(report, unit_kind), cmd, now)
     except CaseConflict as exc:
         raise Conflict(str(exc), field=exc.field, current_status=report.status) from exc
     except FieldInvalid as exc:
@@ -144,9 +150,10 @@ async def _compare_and_set(session: AsyncSession, report: Report, values: dict[s
 def _entry(
     report: Report, actor: Actor | None, cmd: ActionIn, values: dict[str, Any], outcome: Outcome, now: datetime
 ) -> timeline.Entry:
-    data: dict[str, Any] = {
-        k: v for k, v in (("unit", cmd.unit), ("region_code", cmd.region_code), ("of", cmd.of)) if v
-    }
+    data: dict[str, Any] = {k: v for k, v in (("region_code", cmd.region_code), ("of", cmd.of)) if v}
+    unit_code = values.get("unit_code", report.unit_code) or report.unit_code  # after, or the one it left
+    if unit_code:
+        data["unit_code"] = unit_code
     data.update(outcome.data)
     return timeline.Entry(
         report_id=report.id,
@@ -179,6 +186,7 @@ def _change(
         to_tier=Tier(entry.to_tier),
         centre_code=values.get("centre_code", report.centre_code),
         unit=values.get("assigned_unit", report.assigned_unit),
+        unit_code=values.get("unit_code", report.unit_code),
         grid_id=report.grid_id,
         submitter_id=report.submitter_id,
         source=report.source,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from app.reports.states import Action, Status
@@ -35,6 +35,11 @@ class Case:
     rework_count: int
     escalation_count: int
     reopen_count: int
+    due_at: datetime | None = None
+    unit_kind: str | None = None  # the kind of the unit the case is dispatched to (app/units), if any
+    extension_until: datetime | None = None  # an extension the unit asked for, not yet decided
+    return_count: int = 0
+    extension_count: int = 0
 
 
 class Command(Protocol):
@@ -47,9 +52,13 @@ class Command(Protocol):
     @property
     def note(self) -> str | None: ...
     @property
-    def unit(self) -> str | None: ...
+    def unit_code(self) -> str | None: ...
     @property
     def result(self) -> str | None: ...
+    @property
+    def outcome(self) -> str | None: ...
+    @property
+    def until(self) -> datetime | None: ...
     @property
     def region_code(self) -> str | None: ...
     @property
@@ -71,7 +80,15 @@ class LinkDuplicate:
     of: str
 
 
-Intent = ArriveAt | LinkDuplicate
+@dataclass(frozen=True)
+class AssignUnit:
+    """Intent: assign the active unit `code`, which the case's current centre may use (its region is the
+    centre's own or contains it); 422 naming `unit_code` otherwise."""
+
+    code: str
+
+
+Intent = ArriveAt | LinkDuplicate | AssignUnit
 
 
 @dataclass(frozen=True)
@@ -115,13 +132,67 @@ def reject(case: Case, cmd: Command, now: datetime) -> Outcome:
 
 
 def dispatch(case: Case, cmd: Command, now: datetime) -> Outcome:
-    """`assigned_unit` = unit."""
-    return Outcome({"assigned_unit": cmd.unit})
+    """Assigned to the unit named by `unit_code` (`unit_id`, `unit_code`, `assigned_unit` = its name): an active
+    unit the current centre may use (422 otherwise). Its members now see the case and act on it."""
+    return Outcome(intents=(AssignUnit(cmd.unit_code or ""),))
+
+
+MEDIATION_CENTRE = "mediation_centre"
 
 
 def resolve(case: Case, cmd: Command, now: datetime) -> Outcome:
-    """`result` = result; no deadline while it waits for verification."""
-    return Outcome({"result": cmd.result, **NO_DEADLINE})
+    """`result` = result, and for a mediation centre's case `outcome` (required; refused for others); no
+    deadline while it waits for verification, no extension pending; the entry says whether it was `on_time`."""
+    if case.unit_kind == MEDIATION_CENTRE and not cmd.outcome:
+        raise FieldInvalid("a mediation centre's case is resolved with its outcome", "outcome")
+    if case.unit_kind != MEDIATION_CENTRE and cmd.outcome:
+        raise FieldInvalid("only a mediation centre's case has a mediation outcome", "outcome")
+    on_time = case.due_at is None or now <= case.due_at
+    data: dict[str, Any] = {"on_time": on_time, **({"outcome": cmd.outcome} if cmd.outcome else {})}
+    fields = {"result": cmd.result, "outcome": cmd.outcome, "extension_until": None, **NO_DEADLINE}
+    return Outcome(fields, data=data)
+
+
+def return_(case: Case, cmd: Command, now: datetime) -> Outcome:
+    """退回: back to the current centre, unassigned (`unit_id`, `unit_code`, `assigned_unit` cleared, no extension
+    pending); `return_count` + 1. The resolve deadline keeps counting."""
+    unassigned = {"unit_id": None, "unit_code": None, "assigned_unit": None, "extension_until": None}
+    return Outcome({**unassigned, "return_count": case.return_count + 1})
+
+
+def request_extension(case: Case, cmd: Command, now: datetime) -> Outcome:
+    """`extension_until` = until, for the centre to decide: later than the deadline (422 otherwise); one request
+    at a time (409 while one waits)."""
+    if case.extension_until is not None:
+        raise CaseConflict("an extension request is already waiting for the centre", field="action")
+    until = cmd.until
+    if until is None or until <= (case.due_at or now):
+        raise FieldInvalid("an extension ends after the current deadline", "until")
+    return Outcome({"extension_until": until}, data={"until": _iso(until), "due_at": _iso(case.due_at)})
+
+
+def grant_extension(case: Case, cmd: Command, now: datetime) -> Outcome:
+    """The deadline moves to the requested `until` (`due_at`, `resolve_due_at`); `extension_count` + 1; the entry
+    names both deadlines. 409 without a request waiting."""
+    until = _waiting(case)
+    moved = {"due_at": until, "resolve_due_at": until, "due_kind": RESOLVE_DEADLINE_COUNTS}
+    data = {"until": _iso(until), "previous_due_at": _iso(case.due_at)}
+    return Outcome({**moved, "extension_until": None, "extension_count": case.extension_count + 1}, data=data)
+
+
+def refuse_extension(case: Case, cmd: Command, now: datetime) -> Outcome:
+    """The request is dropped (`extension_until` cleared); the deadline stays. 409 without a request waiting."""
+    return Outcome({"extension_until": None}, data={"until": _iso(_waiting(case))})
+
+
+def _waiting(case: Case) -> datetime:
+    if case.extension_until is None:
+        raise CaseConflict("no extension request is waiting", field="action")
+    return case.extension_until
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def verify_pass(case: Case, cmd: Command, now: datetime) -> Outcome:

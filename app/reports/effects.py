@@ -60,13 +60,14 @@ class Change:
     from_tier: Tier | None
     to_tier: Tier
     centre_code: str | None  # the centre holding the case after the change
-    unit: str | None  # the unit the case is assigned to after the change
+    unit: str | None  # the name of the unit the case is assigned to after the change (or its free text)
     grid_id: int | None  # None: a case placed by a region code, with no grid (and no grid worker)
     submitter_id: int
     source: str  # patrol | hotline | open311 | centre
     note: str | None  # the timeline entry's note
-    given: Mapping[str, str]  # the command's text fields that were sent (reason, note, result, unit, …)
+    given: Mapping[str, str]  # the command's text fields that were sent (reason, note, result, unit_code, …)
     effects: Effects  # what the row declares: follow-ups to open, complete, cancel; events emitted
+    unit_code: str | None = None  # the code of that unit (app/units); None for free text or no unit
 
     @property
     def actor_name(self) -> str:

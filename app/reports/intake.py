@@ -208,6 +208,8 @@ def _row(
         "rework_count": 0,
         "escalation_count": 0,
         "reopen_count": 0,
+        "extension_count": 0,
+        "return_count": 0,
         "version": 1,
     }
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.actor import Actor
+from app.accounts.actor import Actor, Level, region_prefix
 from app.accounts.scope import Scope
 from app.core.errors import Invalid
 from app.core.ids import as_id
-from app.models import Report
-from app.reports.changes import ArriveAt, Intent, LinkDuplicate
+from app.models import Region, Report, Unit
+from app.reports.changes import ArriveAt, AssignUnit, Intent, LinkDuplicate
 from app.routing.rules import deadlines_at
 from app.routing.store import PolicyStore, load_calendar
 from app.routing.tiers import Tier
@@ -35,6 +36,8 @@ async def resolve(
     for intent in intents:
         if isinstance(intent, ArriveAt):
             values.update(await arrive_at(session, report, intent.tier, now, policies, tz))
+        elif isinstance(intent, AssignUnit):
+            values.update(await assign_unit(session, report, intent))
         else:
             values.update(await link_duplicate(session, actor, report, intent))
     return values
@@ -55,8 +58,26 @@ async def arrive_at(
         "due_at": accept_due,
         "due_kind": "accept",
         "due_started_at": now,
-        "assigned_unit": None,
+        **UNASSIGNED,
     }
+
+
+UNASSIGNED: dict[str, Any] = {"assigned_unit": None, "unit_id": None, "unit_code": None, "extension_until": None}
+
+
+async def assign_unit(session: AsyncSession, report: Report, intent: AssignUnit) -> dict[str, Any]:
+    """The unit's columns, if it is active and the case's current centre may use it (the unit's region is the
+    centre's own or contains it); 422 naming unit_code otherwise."""
+    row = (
+        await session.execute(
+            select(Unit, Region.level).join(Region, Region.code == Unit.region_code).where(Unit.code == intent.code)
+        )
+    ).first()
+    centre = report.centre_code or ""
+    if row is None or not row[0].active or not centre.startswith(region_prefix(row[0].region_code, Level(row[1]))):
+        raise Invalid(f"no active unit {intent.code!r} that this case's centre may dispatch to", field="unit_code")
+    unit = row[0]
+    return {"unit_id": unit.id, "unit_code": unit.code, "assigned_unit": unit.name, "extension_until": None}
 
 
 async def link_duplicate(

@@ -7,7 +7,7 @@ from app.accounts.scope import Scope
 from app.geo.coords import Crs
 from app.geo.schemas import LocationRead
 from app.models import Report, ReportEvent
-from app.reports.schemas import NearbyReport, ReportRead, TimelineEntry
+from app.reports.schemas import NearbyReport, ReportRead, TimelineEntry, UnitRef
 
 
 def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_name: str | None = None) -> ReportRead:
@@ -42,6 +42,12 @@ def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_nam
         closed_at=report.closed_at,
         settled_on_spot=report.settled_on_spot,
         result=report.result,
+        unit=_unit(report),
+        outcome=report.outcome,
+        extension_until=report.extension_until,
+        extension_count=report.extension_count,
+        return_count=report.return_count,
+        rework_count=report.rework_count,
         reject_reason=report.reject_reason,
         supervised=report.supervised,
         overdue=report.overdue,
@@ -49,6 +55,12 @@ def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_nam
         caller_phone=report.caller_phone if scope.sees_phone_numbers else mask_phone(report.caller_phone),
         version=report.version,
     )
+
+
+def _unit(report: Report) -> UnitRef | None:
+    if report.assigned_unit is None:
+        return None
+    return UnitRef(code=report.unit_code, name=report.assigned_unit, free_text=report.unit_id is None)
 
 
 def _location(report: Report, crs: Crs) -> LocationRead | None:

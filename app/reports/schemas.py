@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 from app.core.schemas import Instant, Schema
 from app.geo import examples as ex
 from app.geo.schemas import Location, LocationRead
-from app.reports.states import Action
+from app.reports.states import Action, MediationOutcome
 
 REPORT_EXAMPLE: dict[str, Any] = {
     "client_id": "uuid:4f0c2b8e-6c1a-4d7e-9a51-2f1f7c0e9b11",
@@ -66,6 +66,15 @@ class NearbyPage(Schema):
     items: list[NearbyReport]
 
 
+class UnitRef(Schema):
+    """The unit a case is dispatched to. `code` is null for a case dispatched before units existed, when the
+    centre typed the unit's name (`free_text`)."""
+
+    code: str | None
+    name: str
+    free_text: bool = False
+
+
 class ReportRead(Schema):
     id: str
     case_no: str
@@ -97,6 +106,12 @@ class ReportRead(Schema):
     closed_at: datetime | None
     settled_on_spot: bool
     result: str | None
+    unit: UnitRef | None = Field(default=None, description="the handling unit the case is dispatched to")
+    outcome: MediationOutcome | None = Field(default=None, description="a mediation centre's outcome")
+    extension_until: datetime | None = Field(default=None, description="an extension the unit asked for, undecided")
+    extension_count: int = Field(default=0, description="extensions granted")
+    return_count: int = Field(default=0, description="times a unit returned the case (退回)")
+    rework_count: int = Field(default=0, description="failed verifications (返工)")
     reject_reason: str | None
     supervised: bool
     overdue: bool
@@ -129,7 +144,9 @@ class ActionIn(Schema):
         json_schema_extra={
             "examples": [
                 {"action": "accept", "version": 1},
-                {"action": "dispatch", "version": 2, "unit": "镇安监办"},
+                {"action": "dispatch", "version": 2, "unit_code": "320602100-works"},
+                {"action": "request_extension", "version": 4, "until": "2026-12-05T18:00:00+08:00",
+                 "reason": "The replacement pipe arrives on Friday"},
                 {"action": "escalate", "version": 2, "reason": "Needs the county fire brigade"},
             ]
         },
@@ -139,14 +156,20 @@ class ActionIn(Schema):
     version: int | None = Field(default=None, ge=1, description="the version you saw; or send If-Match")
     reason: str | None = Field(default=None, min_length=1, max_length=4000)
     note: str | None = Field(default=None, min_length=1, max_length=4000)
-    unit: str | None = Field(default=None, min_length=1, max_length=100)
+    unit_code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,32}$", description="dispatch: the unit")
     result: str | None = Field(default=None, min_length=1, max_length=4000)
+    outcome: MediationOutcome | None = Field(default=None, description="resolve: a mediation centre's outcome")
+    until: Instant | None = Field(default=None, description="request_extension: the deadline asked for")
     region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
     of: str | None = Field(default=None, min_length=1, max_length=20, description="id of the original report")
 
     def given_fields(self) -> set[str]:
-        names = ("reason", "note", "unit", "result", "region_code", "of")
-        return {name for name in names if (getattr(self, name) or "").strip()}
+        names = ("reason", "note", "unit_code", "result", "region_code", "of", "outcome", "until")
+        return {name for name in names if _given(getattr(self, name))}
+
+
+def _given(value: object) -> bool:
+    return bool(value.strip()) if isinstance(value, str) else value is not None
 
 
 class ReportBatch(Schema):

@@ -37,6 +37,12 @@ class Action(StrEnum):
     REOPEN = "reopen"
     MARK_DUPLICATE = "mark_duplicate"
     COMMENT = "comment"
+    # A handling unit's own moves (app/units): send back what is not theirs (退回), ask for more time;
+    # the current centre decides on the extension.
+    RETURN = "return"
+    REQUEST_EXTENSION = "request_extension"
+    GRANT_EXTENSION = "grant_extension"
+    REFUSE_EXTENSION = "refuse_extension"
     # Extensions beyond DESIGN.md §4: a centre asks the phone for something (a follow-up, app/followups),
     # and the phone answers with the action that completes it.
     REQUEST_CHECK = "request_check"
@@ -51,6 +57,14 @@ class Action(StrEnum):
 EXTENSIONS = frozenset(
     {Action.REQUEST_CHECK, Action.REQUEST_INFO, Action.REPORT_CHECK, Action.PROVIDE_INFO, Action.OVERDUE}
 )
+
+
+class MediationOutcome(StrEnum):
+    """How a mediation centre's case ended (its `resolve` names one)."""
+
+    MEDIATED = "mediated"  # 调解成功
+    NOT_MEDIATED = "not_mediated"  # 调解不成
+    REFERRED = "referred"  # referred on (to court, arbitration, another body)
 
 
 class FollowUpKind(StrEnum):

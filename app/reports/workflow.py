@@ -37,6 +37,7 @@ class Who(Flag):
     SYSTEM = auto()  # deadline enforcement
     VIEWER = auto()  # anyone who can see the case
     SUBMITTER = auto()  # the person who submitted the report
+    UNIT = auto()  # a member of the handling unit the case is dispatched to (app/units)
 
 
 class Assignee(StrEnum):
@@ -127,7 +128,8 @@ class MissingField(Exception):
         self.field = field
 
 
-CENTRE = Who.CURRENT_CENTRE
+CENTRE, UNIT = Who.CURRENT_CENTRE, Who.UNIT
+HANDLING = (Status.DISPATCHED, Status.IN_PROGRESS)  # a unit holds the case
 ESCALATABLE = (Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS)
 S, A, K = Status, Action, FollowUpKind
 VERIFY_BY_WORKER = Open(K.VERIFY, Assignee.GRID_WORKER, note_from="result")
@@ -142,12 +144,17 @@ def _each(statuses: Iterable[Status], action: Action, rule: Rule) -> dict[tuple[
 RULES: Mapping[tuple[Status, Action], Rule] = {
     (S.REPORTED, A.ACCEPT): row(S.ACCEPTED, CENTRE, (), changes.accept),
     (S.REPORTED, A.REJECT): row(S.REJECTED, CENTRE, ("reason",), changes.reject),
-    (S.ACCEPTED, A.DISPATCH): row(S.DISPATCHED, CENTRE, ("unit",), changes.dispatch),
-    (S.DISPATCHED, A.START): row(S.IN_PROGRESS, CENTRE),
+    (S.ACCEPTED, A.DISPATCH): row(S.DISPATCHED, CENTRE, ("unit_code",), changes.dispatch),
+    (S.DISPATCHED, A.START): row(S.IN_PROGRESS, CENTRE | UNIT),
     **_each(
         (S.DISPATCHED, S.IN_PROGRESS), A.RESOLVE,
-        row(S.RESOLVED, CENTRE, ("result",), changes.resolve, opens=(VERIFY_BY_WORKER,)),
+        row(S.RESOLVED, CENTRE | UNIT, ("result",), changes.resolve, opens=(VERIFY_BY_WORKER,)),
     ),
+    # The unit sends back what is not theirs (退回), or asks for more time; the current centre decides.
+    **_each(HANDLING, A.RETURN, row(S.ACCEPTED, UNIT, ("reason",), changes.return_)),
+    **_each(HANDLING, A.REQUEST_EXTENSION, row(None, UNIT, ("until", "reason"), changes.request_extension)),
+    **_each(HANDLING, A.GRANT_EXTENSION, row(None, CENTRE, (), changes.grant_extension)),
+    **_each(HANDLING, A.REFUSE_EXTENSION, row(None, CENTRE, ("reason",), changes.refuse_extension)),
     (S.RESOLVED, A.VERIFY_PASS): row(S.CLOSED, Who.GRID_WORKER | CENTRE, (), changes.verify_pass,
                                      completes=(K.VERIFY,)),
     (S.RESOLVED, A.VERIFY_FAIL): row(S.DISPATCHED, Who.GRID_WORKER | CENTRE, ("reason",), changes.verify_fail,
@@ -219,6 +226,7 @@ class CaseFacts:
     grid_id: int | None
     in_jurisdiction: bool  # the caller's territory covers the case
     submitter_id: int | None = None
+    unit_id: int | None = None  # the unit the case is dispatched to
 
 
 OPERATOR_TIERS = {"town": Tier.TOWN, "county": Tier.COUNTY, "city": Tier.CITY}
@@ -233,6 +241,8 @@ def relations(actor: Actor | None, case: CaseFacts, *, hotline: bool = False) ->
         who |= Who.GRID_WORKER
     if actor.id == case.submitter_id:
         who |= Who.SUBMITTER
+    if actor.role is Role.UNIT_MEMBER and actor.unit_id is not None and actor.unit_id == case.unit_id:
+        who |= Who.UNIT
     tier = OPERATOR_TIERS.get(actor.tier or "")
     if actor.role is not Role.OPERATOR or tier is None or not case.in_jurisdiction:
         return who

@@ -25,6 +25,7 @@ WHO: dict[Who, str] = {
     Who.SYSTEM: "the system itself (the deadline sweep); never a person",
     Who.VIEWER: "anyone who can see the case",
     Who.SUBMITTER: "the person who submitted the report",
+    Who.UNIT: "a member of the handling unit the case is dispatched to (app/units)",
 }
 FOR_WHOM = {Assignee.GRID_WORKER: "the grid's worker", Assignee.SUBMITTER: "the submitter (a grid worker or informant)"}
 KIND = {

@@ -86,7 +86,7 @@ class Day:
         await self.at(60)
         await self.act("B", "county_a", "accept")
         for name, who in (("A", "town_a"), ("B", "county_a"), ("C", "town_a")):
-            await self.act(name, who, "dispatch", unit="water-works")
+            await self.act(name, who, "dispatch", unit_code="u")
         await self.at(120)
         for name, who in (("A", "town_a"), ("B", "county_a"), ("C", "town_a")):
             await self.act(name, who, "resolve", result="fixed")
@@ -173,7 +173,7 @@ class TestFiguresOfOneDay:
         assert (s["closed"], s["closed_on_time"], s["reopened"], s["reopens"], s["open"]) == (3, 2, 2, 2, 3)
         assert s["by_day"] == [{"date": DAY, "reports": 6, "closed": 3}]
         await day.act("A", "town_a", "accept")
-        await day.act("A", "town_a", "dispatch", unit="water-works")
+        await day.act("A", "town_a", "dispatch", unit_code="u")
         await day.act("A", "town_a", "resolve", result="fixed for good")
         await day.at(420)
         await day.act("A", "town_a", "verify_pass")

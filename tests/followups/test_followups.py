@@ -42,16 +42,17 @@ class TestVerifyTask:
         case = await new_case(client, world)
         first = await tasks(client, world["worker_a"])
         assert first["items"] == []
-        for action, fields in (("accept", {}), ("dispatch", {"unit": "u"}), ("resolve", {"result": "Cleared"})):
+        for action, fields in (("accept", {}), ("dispatch", {"unit_code": "u"}), ("resolve", {"result": "Cleared"})):
             case = await act(client, case, world["town_a"], action, **fields)
         delta = await tasks(client, world["worker_a"], first["next_since"])
         [task] = delta["items"]
         assert (task["kind"], task["status"], task["note"], task["completed_by"]) == (
             "verify",
             "open",
-            "Cleared",
+            "市应急管理局: Cleared",  # names the unit whose result is to be checked
             ["verify_pass", "verify_fail"],
         )
+        assert task["report"]["unit"] == {"code": "u", "name": "市应急管理局", "free_text": False}
         assert (task["done_by"], task["done_at"]) == (None, None)
         assert task["report"]["id"] == case["id"] and task["report"]["status"] == "resolved"
         assert task["report"]["category_name"] == "消防隐患"
@@ -70,7 +71,7 @@ class TestVerifyTask:
     ) -> None:
         case = await new_case(client, world)
         case = await act(client, case, world["town_a"], "escalate", reason="Needs the county")
-        for action, fields in (("accept", {}), ("dispatch", {"unit": "u"}), ("resolve", {"result": "Cleared"})):
+        for action, fields in (("accept", {}), ("dispatch", {"unit_code": "u"}), ("resolve", {"result": "Cleared"})):
             case = await act(client, case, world["county_a"], action, **fields)
         [task] = (await tasks(client, world["worker_a"]))["items"]
         assert task["kind"] == "verify"

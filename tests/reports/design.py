@@ -19,6 +19,8 @@ KINDS = frozenset({"verify", "check_on_site", "add_info"})
 # Relations, as workflow.Who names them.
 CENTRE, WORKER, ABOVE, SENDER, OPERATOR = "CURRENT_CENTRE", "GRID_WORKER", "ABOVE", "SENDER", "OPERATOR"
 HOTLINE, SYSTEM, VIEWER, SUBMITTER = "HOTLINE", "SYSTEM", "VIEWER", "SUBMITTER"
+UNIT = "UNIT"  # a member of the unit the case is dispatched to
+HANDLING = (DISPATCHED, IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,16 @@ def cell(to: str | None, who: set[str], needs: set[str] | None = None, **rest: o
 DESIGN: dict[tuple[str, str], Cell] = {
     (REPORTED, "accept"): cell(ACCEPTED, {CENTRE}),
     (REPORTED, "reject"): cell(REJECTED, {CENTRE}, {"reason"}),
-    (ACCEPTED, "dispatch"): cell(DISPATCHED, {CENTRE}, {"unit"}),
-    (DISPATCHED, "start"): cell(IN_PROGRESS, {CENTRE}),
+    (ACCEPTED, "dispatch"): cell(DISPATCHED, {CENTRE}, {"unit_code"}),
+    (DISPATCHED, "start"): cell(IN_PROGRESS, {CENTRE, UNIT}),
     **{
-        (s, "resolve"): cell(RESOLVED, {CENTRE}, {"result"}, opens=frozenset({("verify", "grid_worker")}))
-        for s in (DISPATCHED, IN_PROGRESS)
+        (s, "resolve"): cell(RESOLVED, {CENTRE, UNIT}, {"result"}, opens=frozenset({("verify", "grid_worker")}))
+        for s in HANDLING
     },
+    **{(s, "return"): cell(ACCEPTED, {UNIT}, {"reason"}) for s in HANDLING},
+    **{(s, "request_extension"): cell(None, {UNIT}, {"until", "reason"}) for s in HANDLING},
+    **{(s, "grant_extension"): cell(None, {CENTRE}) for s in HANDLING},
+    **{(s, "refuse_extension"): cell(None, {CENTRE}, {"reason"}) for s in HANDLING},
     (RESOLVED, "verify_pass"): cell(CLOSED, {WORKER, CENTRE}, completes=frozenset({"verify"})),
     (RESOLVED, "verify_fail"): cell(DISPATCHED, {WORKER, CENTRE}, {"reason"}, completes=frozenset({"verify"})),
     **{(s, "escalate"): cell(REPORTED, {CENTRE, SYSTEM}, {"reason"}) for s in ESCALATABLE},

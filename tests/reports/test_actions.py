@@ -52,7 +52,7 @@ class TestLifecycle:
         town = world["town_a"]
         case = await step(client, case, town, "accept")
         assert (case["status"], case["due_at"]) == ("accepted", case["resolve_due_at"])
-        case = await step(client, case, town, "dispatch", unit="镇消防站")
+        case = await step(client, case, town, "dispatch", unit_code="u")
         case = await step(client, case, town, "start")
         case = await step(client, case, town, "resolve", result="Straw removed")
         assert case["due_at"] is None
@@ -68,17 +68,18 @@ class TestLifecycle:
             (5, "resolve", "resolved", "town_a"),
             (6, "verify_pass", "closed", "worker_a"),
         ]
-        assert entries[2]["data"] == {"unit": "镇消防站"}
+        assert entries[2]["data"] == {"unit_code": "u"}
 
     async def test_a_failed_verification_is_rework(self, client: httpx.AsyncClient, world: World) -> None:
         case = await new_case(client, world)
         town = world["town_a"]
-        for action, fields in (("accept", {}), ("dispatch", {"unit": "u"}), ("resolve", {"result": "done"})):
+        for action, fields in (("accept", {}), ("dispatch", {"unit_code": "u"}), ("resolve", {"result": "done"})):
             case = await step(client, case, town, action, **fields)
         case = await step(client, case, world["worker_a"], "verify_fail", reason="Straw still there")
         assert case["status"] == "dispatched"
         last = (await timeline(client, case, town))[-1]
-        assert (last["action"], last["note"], last["data"]) == ("verify_fail", "Straw still there", {"rework": True})
+        expected = ("verify_fail", "Straw still there", {"rework": True, "unit_code": "u"})
+        assert (last["action"], last["note"], last["data"]) == expected
 
     async def test_reject_needs_a_reason_and_keeps_it(
         self, client: httpx.AsyncClient, world: World, session: AsyncSession

@@ -31,23 +31,42 @@ from app.core.clock import ManualClock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker
 from app.main import create_app
-from app.models import FollowUp, Report
+from app.models import FollowUp, Report, Unit
 from app.reports.states import Action
 from app.reports.workflow import Step, replay
 from tests import factories as f
 from tests.conftest import START, _empty_tables
 from tests.reports.design import DESIGN
-from tests.reports.workflow_model import STATE, Older, Request, after_the_deadline, expect, relations
+from tests.reports.workflow_model import (
+    EXTEND_BY,
+    STATE,
+    TEXT,
+    UNIT_NAME,
+    Request,
+    World,
+    after_the_deadline,
+    expect,
+    relations,
+)
 
 # "centre" is whoever holds the case right now; listed thrice so walks often go deep.
-ACTORS = ["centre", "centre", "centre", "worker_a", "county_a", "city", "town_b", "admin"]
+ACTORS = ["centre", "centre", "centre", "worker_a", "county_a", "city", "town_b", "admin", "unit_m", "unit_m"]
 CENTRE_USER = {f.TOWN_A: "town_a", f.COUNTY_A: "county_a", f.CITY: "city"}
 # Every action, with the forward path weighted so walks reach resolution and verification.
 FORWARD = [Action.ACCEPT, Action.DISPATCH, Action.START, Action.RESOLVE, Action.VERIFY_PASS, Action.VERIFY_FAIL]
-ACTIONS = [*Action, *FORWARD, *FORWARD]
-ENTITLED = ["town_a", "county_a", "city", "worker_a", "admin"]  # who someone_tries_an_action_allowed_now picks from
+UNIT_MOVES = [Action.RETURN, Action.REQUEST_EXTENSION, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION]
+# The unit's moves come mostly through the_holder_does_the_next_job, so the walk's mix stays as it was.
+ACTIONS = [*(a for a in Action if a not in UNIT_MOVES), *FORWARD, *FORWARD]
+ENTITLED = [
+    "town_a",
+    "county_a",
+    "city",
+    "worker_a",
+    "admin",
+    "unit_m",
+]  # who someone_tries_an_action_allowed_now picks from
 VERSIONS = ["body"] * 6 + ["if_match"] * 2 + ["none", "stale"]
-OMIT: list[str | None] = [None] * 14 + ["reason", "note", "unit", "result", "region_code", "of"]
+OMIT: list[str | None] = [None] * 14 + ["reason", "note", "unit_code", "result", "region_code", "of", "until"]
 
 
 class CaseMachine(RuleBasedStateMachine):
@@ -87,10 +106,17 @@ class CaseMachine(RuleBasedStateMachine):
             }
             self.users = {n: await f.make_user(s, n, role, region_code=code) for n, (role, code) in kinds.items()}
             self.users["worker_a"] = await f.make_user(s, "worker_a", "grid_worker", grid=grid)
+            unit = Unit(code=TEXT["unit_code"], name=UNIT_NAME, kind="department", region_code=f.CITY, active=True,
+                        created_at=START, updated_at=START)  # fmt: skip
+            s.add(unit)
+            await s.flush()
+            self.users["unit_m"] = await f.make_user(s, "unit_m", "unit_member", region_code=f.CITY)
+            self.users["unit_m"].unit_id = unit.id
+            await s.flush()
             self.session = s
             await self._sign_in()
             older = await self._submit("uuid:older")
-            self.older = Older(int(older["id"]), older["case_no"])
+            self.older = World(int(older["id"]), older["case_no"], unit.id)
             self.case = await self._submit("uuid:subject")
         self.engine = engine
 
@@ -149,8 +175,9 @@ class CaseMachine(RuleBasedStateMachine):
         self.last = after
 
     async def _post(self, req: Request, version: int) -> httpx.Response:
-        body: dict[str, Any] = {"action": req.action, "reason": "r", "note": "n", "unit": "u", "result": "done",
-                                "region_code": req.region, "of": str(self.older.id)}  # fmt: skip
+        body: dict[str, Any] = {"action": req.action, "reason": "r", "note": "n", "unit_code": TEXT["unit_code"],
+                                "result": "done", "region_code": req.region, "of": str(self.older.id),
+                                "until": (self.clock.now() + EXTEND_BY).isoformat()}  # fmt: skip
         if req.action == "mark_duplicate":
             body = {"action": req.action, "of": body["of"]}
         body.pop(req.omit or "", None)
@@ -163,9 +190,18 @@ class CaseMachine(RuleBasedStateMachine):
             headers["If-Match"] = f'"{version}"'
         return await self.client.post(f"/api/v1/reports/{self.case['id']}/actions", json=body, headers=headers)
 
-    @rule(passes=st.booleans())
-    def the_holder_does_the_next_job(self, passes: bool) -> None:
-        """The forward path, by the right person: accept, dispatch, start, resolve, verify."""
+    @rule(passes=st.booleans(), unit_move=st.sampled_from([None, None, *UNIT_MOVES]))
+    def the_holder_does_the_next_job(self, passes: bool, unit_move: Action | None) -> None:
+        """The forward path, by the right person: accept, dispatch, start, resolve, verify; or, while the case is
+        with the walk's unit, a move of the unit's (return, ask for time) or the centre's decision on it."""
+        if unit_move is not None and self.last["status"] in ("dispatched", "in_progress"):
+            decision = unit_move in (Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION)
+            if decision and self.last["extension_until"] is None:  # the unit asks first, then the centre decides
+                self.act(Action.REQUEST_EXTENSION, "unit_m", version="body", region=f.TOWN_A, omit=None,
+                         deadline_passes=False)  # fmt: skip
+            self.act(unit_move, "centre" if decision else "unit_m", version="body", region=f.TOWN_A, omit=None,
+                     deadline_passes=False)  # fmt: skip
+            return
         nxt = {
             "reported": "accept",
             "accepted": "dispatch",
@@ -260,7 +296,7 @@ def test_random_action_sequences_keep_the_invariants(database_url: str, tmp_path
     CaseMachine.database_url = database_url
     CaseMachine.tmp = tmp_path
     machine_settings = settings(
-        max_examples=25,
+        max_examples=32,
         stateful_step_count=30,
         deadline=None,
         derandomize=True,  # the same walks on every run: CI stays reproducible

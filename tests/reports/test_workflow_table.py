@@ -14,7 +14,7 @@ import pytest
 
 from app.accounts.actor import Actor, Level, Role
 from app.reports import changes
-from app.reports.changes import ArriveAt, Case, CaseConflict, FieldInvalid, LinkDuplicate
+from app.reports.changes import ArriveAt, AssignUnit, Case, CaseConflict, FieldInvalid, LinkDuplicate
 from app.reports.states import Action, Status
 from app.reports.workflow import (
     RULES,
@@ -34,7 +34,7 @@ from app.routing.tiers import Tier
 from tests.reports.design import ACTIONS, DESIGN, NO_VERSION_NEEDED
 
 SINGLE_RELATIONS = [w for w in Who if w is not Who.NOBODY]
-ALL_FIELDS = {"reason", "note", "unit", "result", "region_code", "of"}
+ALL_FIELDS = {"reason", "note", "unit_code", "result", "region_code", "of", "outcome", "until"}
 CELLS = list(itertools.product(Status, Action, [*SINGLE_RELATIONS, Who.NOBODY]))
 
 
@@ -87,6 +87,9 @@ def test_each_follow_up_names_the_actions_that_complete_it() -> None:
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 RESOLVE_DUE = NOW + timedelta(days=2)
 NO_DEADLINE = {"due_at": None, "due_kind": None, "due_started_at": None}
+DUE = NOW + timedelta(hours=5)
+UNTIL = NOW + timedelta(days=4)
+ASKED = NOW + timedelta(days=3)
 
 
 class Cmd:
@@ -94,15 +97,17 @@ class Cmd:
 
     def __init__(self, action: str, region_code: str = "320602100000") -> None:
         self.action = Action(action)
-        self.reason, self.note, self.unit, self.result, self.of = "r", "n", "u", "done", "1"
+        self.reason, self.note, self.unit_code, self.result, self.of = "r", "n", "u", "done", "1"
         self.region_code = region_code
+        self.outcome: str | None = None
+        self.until = UNTIL
 
 
 def case(tier: Tier = Tier.TOWN, **overrides: Any) -> Case:
     values: dict[str, Any] = dict(
         id=5, status=Status.REPORTED, tier=tier, town_code="320602100000", county_code="320602000000",
         resolve_due_at=RESOLVE_DUE, due_kind="accept", overdue=False, rework_count=1, escalation_count=2,
-        reopen_count=3,
+        reopen_count=3, due_at=DUE, extension_until=None, return_count=4, extension_count=5,
     )  # fmt: skip
     return Case(**(values | overrides))
 
@@ -111,9 +116,18 @@ def case(tier: Tier = Tier.TOWN, **overrides: Any) -> Case:
 CHANGES: dict[str, tuple[Tier, dict[str, Any], tuple[Any, ...], dict[str, Any]]] = {
     "accept": (Tier.TOWN, {"due_at": RESOLVE_DUE, "due_kind": "resolve"}, (), {}),
     "reject": (Tier.TOWN, {"reject_reason": "r", **NO_DEADLINE}, (), {}),
-    "dispatch": (Tier.TOWN, {"assigned_unit": "u"}, (), {}),
+    "dispatch": (Tier.TOWN, {}, (AssignUnit("u"),), {}),
     "start": (Tier.TOWN, {}, (), {}),
-    "resolve": (Tier.TOWN, {"result": "done", **NO_DEADLINE}, (), {}),
+    "resolve": (Tier.TOWN, {"result": "done", "outcome": None, "extension_until": None, **NO_DEADLINE}, (),
+                {"on_time": True}),
+    "return": (Tier.TOWN, {"unit_id": None, "unit_code": None, "assigned_unit": None, "extension_until": None,
+                           "return_count": 5}, (), {}),
+    "request_extension": (Tier.TOWN, {"extension_until": UNTIL}, (),
+                          {"until": "2026-12-02T02:00:00Z", "due_at": "2026-11-28T07:00:00Z"}),
+    "grant_extension": (Tier.TOWN, {"due_at": ASKED, "resolve_due_at": ASKED, "due_kind": "resolve",
+                                    "extension_until": None, "extension_count": 6}, (),
+                        {"until": "2026-12-01T02:00:00Z", "previous_due_at": "2026-11-28T07:00:00Z"}),
+    "refuse_extension": (Tier.TOWN, {"extension_until": None}, (), {"until": "2026-12-01T02:00:00Z"}),
     "verify_pass": (Tier.TOWN, {"closed_at": NOW, **NO_DEADLINE}, (), {}),
     "verify_fail": (Tier.TOWN, {"rework_count": 2, "due_at": RESOLVE_DUE, "due_kind": "resolve"}, (),
                     {"rework": True}),
@@ -133,11 +147,41 @@ CHANGES: dict[str, tuple[Tier, dict[str, Any], tuple[Any, ...], dict[str, Any]]]
 def test_each_rows_change(action: str) -> None:
     tier, fields, intents, data = CHANGES[action]
     rule = next(r for (s, a), r in RULES.items() if a.value == action)
-    outcome = rule.change(case(tier), Cmd(action), NOW)  # type: ignore[arg-type]
+    waiting = ASKED if action in ("grant_extension", "refuse_extension") else None
+    outcome = rule.change(case(tier, extension_until=waiting), Cmd(action), NOW)  # type: ignore[arg-type]
     assert (dict(outcome.fields), outcome.intents, dict(outcome.data)) == (fields, intents, data)
 
 
 class TestChangesThatRefuse:
+    def test_a_mediation_centres_case_is_resolved_with_an_outcome_and_only_it(self) -> None:
+        mediation, plain = case(unit_kind="mediation_centre"), case(unit_kind="department")
+        with pytest.raises(FieldInvalid) as raised:
+            changes.resolve(mediation, Cmd("resolve"), NOW)  # type: ignore[arg-type]
+        assert raised.value.field == "outcome"
+        cmd = Cmd("resolve")
+        cmd.outcome = "mediated"
+        assert changes.resolve(mediation, cmd, NOW).data == {"on_time": True, "outcome": "mediated"}  # type: ignore[arg-type]
+        with pytest.raises(FieldInvalid):
+            changes.resolve(plain, cmd, NOW)  # type: ignore[arg-type]
+
+    def test_a_late_resolution_is_not_on_time(self) -> None:
+        late = changes.resolve(case(), Cmd("resolve"), DUE + timedelta(seconds=1))  # type: ignore[arg-type]
+        assert late.data == {"on_time": False}
+
+    def test_an_extension_ends_after_the_deadline_and_one_waits_at_a_time(self) -> None:
+        short = Cmd("request_extension")
+        short.until = DUE
+        with pytest.raises(FieldInvalid) as raised:
+            changes.request_extension(case(), short, NOW)  # type: ignore[arg-type]
+        assert raised.value.field == "until"
+        with pytest.raises(CaseConflict):
+            changes.request_extension(case(extension_until=ASKED), Cmd("request_extension"), NOW)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("decision", ["grant_extension", "refuse_extension"])
+    def test_no_decision_without_a_request(self, decision: str) -> None:
+        with pytest.raises(CaseConflict):
+            getattr(changes, decision)(case(), Cmd(decision), NOW)
+
     def test_escalate_at_the_city_is_a_conflict(self) -> None:
         with pytest.raises(CaseConflict):
             changes.escalate(case(Tier.CITY), Cmd("escalate"), NOW)  # type: ignore[arg-type]
@@ -165,6 +209,14 @@ TOWN_CASE = CaseFacts(tier=Tier.TOWN, centre_code="320602100000", grid_id=7, in_
 
 
 class TestRelations:
+    def test_a_member_of_the_cases_unit(self) -> None:
+        member = Actor(id=9, username="m", role=Role.UNIT_MEMBER, unit_id=3)
+        dispatched = CaseFacts(Tier.TOWN, "320602100000", 7, in_jurisdiction=True, unit_id=3)
+        assert relations(member, dispatched) == Who.VIEWER | Who.UNIT
+        other = Actor(id=10, username="o", role=Role.UNIT_MEMBER, unit_id=4)
+        assert relations(other, dispatched) == Who.VIEWER
+        assert relations(member, TOWN_CASE) == Who.VIEWER
+
     def test_the_town_centre_operator_holds_the_case(self) -> None:
         who = relations(operator("320602100000", Level.TOWN), TOWN_CASE)
         assert who & Who.CURRENT_CENTRE and who & Who.OPERATOR

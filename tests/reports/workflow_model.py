@@ -22,10 +22,14 @@ SEND_DOWN_TO = {f.TOWN_A: "town", f.COUNTY_A: "county"}  # the case's own centre
 STATE = (
     "status", "tier", "centre_code", "version", "accept_due_at", "resolve_due_at", "due_at", "due_kind",
     "due_started_at", "closed_at", "rework_count", "escalation_count", "reopen_count", "supervised", "overdue",
-    "assigned_unit", "reject_reason", "duplicate_of_id", "result",
+    "assigned_unit", "reject_reason", "duplicate_of_id", "result", "unit_id", "unit_code", "outcome",
+    "extension_until", "extension_count", "return_count",
 )  # fmt: skip
 NO_DEADLINE = {"due_at": None, "due_kind": None, "due_started_at": None}
-TEXT = {"reason": "r", "note": "n", "unit": "u", "result": "done"}  # what the walk sends
+TEXT = {"reason": "r", "note": "n", "unit_code": "walk-unit", "result": "done"}  # what the walk sends
+UNIT_NAME = "Walk Works Office"  # the walk's unit: a city department, so every centre may dispatch to it
+EXTEND_BY = timedelta(days=10)  # a unit member asks for the deadline to move to now + this
+UNASSIGNED = {"assigned_unit": None, "unit_id": None, "unit_code": None, "extension_until": None}
 
 
 @dataclass(frozen=True)
@@ -38,17 +42,20 @@ class Request:
 
 
 @dataclass(frozen=True)
-class Older:
-    """The report the walk names in mark_duplicate: older than the case, in the same grid."""
+class World:
+    """The ids the walk's world made: the older report mark_duplicate names, the walk's unit."""
 
     id: int
     case_no: str
+    unit_id: int
 
 
 def relations(who: str, state: dict[str, Any]) -> set[str] | None:
     """How `who` stands to the case; None when they cannot see it (town B's operator)."""
     if who == "town_b":
         return None
+    if who == "unit_m":  # a member of the walk's unit: sees the case while it is dispatched to it
+        return {d.VIEWER, d.UNIT} if state["unit_code"] == TEXT["unit_code"] else None
     found = {d.VIEWER}
     if who == "worker_a":  # the grid's worker, and the one who submitted the case
         found |= {d.WORKER, d.SUBMITTER}
@@ -64,7 +71,7 @@ def relations(who: str, state: dict[str, Any]) -> set[str] | None:
     return found
 
 
-def expect(req: Request, state: dict[str, Any], now: datetime, older: Older) -> tuple[int, dict[str, Any]]:
+def expect(req: Request, state: dict[str, Any], now: datetime, older: World) -> tuple[int, dict[str, Any]]:
     """(status code, the case's state after): the state is unchanged unless the code is 200."""
     rel = relations(req.who, state)
     cell = d.DESIGN.get((state["status"], req.action))
@@ -80,6 +87,11 @@ def expect(req: Request, state: dict[str, Any], now: datetime, older: Older) -> 
         return 422, state
     if req.action == "escalate" and state["tier"] == "city":
         return 409, state
+    waiting = state["extension_until"] is not None
+    if (req.action == "request_extension") == waiting and req.action.endswith("_extension"):
+        return 409, state  # one request at a time; a decision needs one
+    if req.action == "request_extension" and now + EXTEND_BY <= (state["due_at"] or now):
+        return 422, state  # an extension ends after the current deadline
     target = SEND_DOWN_TO.get(req.region)
     if req.action == "send_down" and (target is None or RANK[target] >= RANK[state["tier"]]):
         return 422, state
@@ -92,11 +104,11 @@ def arrive(tier: str, now: datetime) -> dict[str, Any]:
     return {
         "tier": tier, "centre_code": CENTRE_AT[tier], "accept_due_at": now + ACCEPT_IN,
         "resolve_due_at": now + RESOLVE_IN, "due_at": now + ACCEPT_IN, "due_kind": "accept",
-        "due_started_at": now, "assigned_unit": None,
+        "due_started_at": now, **UNASSIGNED,
     }  # fmt: skip
 
 
-def _changes(req: Request, state: dict[str, Any], now: datetime, older: Older) -> dict[str, Any]:
+def _changes(req: Request, state: dict[str, Any], now: datetime, older: World) -> dict[str, Any]:
     resolve_counts = {"due_at": state["resolve_due_at"], "due_kind": "resolve"}
     match req.action:
         case "accept":
@@ -104,9 +116,20 @@ def _changes(req: Request, state: dict[str, Any], now: datetime, older: Older) -
         case "reject":
             return {"reject_reason": TEXT["reason"], **NO_DEADLINE}
         case "dispatch":
-            return {"assigned_unit": TEXT["unit"]}
+            return {"assigned_unit": UNIT_NAME, "unit_id": older.unit_id, "unit_code": TEXT["unit_code"],
+                    "extension_until": None}  # fmt: skip
         case "resolve":
-            return {"result": TEXT["result"], **NO_DEADLINE}
+            return {"result": TEXT["result"], "outcome": None, "extension_until": None, **NO_DEADLINE}
+        case "return":
+            return {**UNASSIGNED, "return_count": state["return_count"] + 1}
+        case "request_extension":
+            return {"extension_until": now + EXTEND_BY}
+        case "grant_extension":
+            until = state["extension_until"]
+            return {"due_at": until, "resolve_due_at": until, "due_kind": "resolve", "extension_until": None,
+                    "extension_count": state["extension_count"] + 1}  # fmt: skip
+        case "refuse_extension":
+            return {"extension_until": None}
         case "verify_pass":
             return {"closed_at": now, **NO_DEADLINE}
         case "verify_fail":
