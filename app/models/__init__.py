@@ -6,6 +6,7 @@ from app.models.apikey import ApiKey
 from app.models.category import Category
 from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
+from app.models.hotline import HotlineDelivery, HotlinePlatform, HotlineSignature, HotlineTicket
 from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
@@ -22,6 +23,10 @@ __all__ = [
     "Grid",
     "GridRevision",
     "Holiday",
+    "HotlineDelivery",
+    "HotlinePlatform",
+    "HotlineSignature",
+    "HotlineTicket",
     "HouseholdVisit",
     "Job",
     "JobAttempt",
