@@ -32,6 +32,7 @@ from app.followups import router as followups_router
 from app.followups import service as followups
 from app.geo import router as geo_router
 from app.geo.locator import Locator
+from app.hotline import deliveries as hotline_deliveries
 from app.hotline import router as hotline_router
 from app.media import jobs as media_jobs
 from app.media import router as media_router
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             yield
         finally:
             await worker.stop()
+            await deliverer.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     patrol_jobs.register(app.state.jobs)
     media_jobs.register(app.state.jobs)
     accounts_jobs.register(app.state.jobs)
+    deliverer = hotline_deliveries.register(app.state.listeners, app.state.jobs, settings)
     worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)
     app.state.job_worker = worker
 

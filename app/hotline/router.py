@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.accounts.actor import Role
 from app.accounts.deps import ActorDep, AdminDep, ScopeDep
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import Forbidden, NotFound
-from app.hotline import notes, platforms, service, signing
+from app.core.ids import parse_id
+from app.core.pagination import Page
+from app.hotline import notes, platforms, queries, service, signing
 from app.hotline.platforms import Platform
 from app.hotline.schemas import (
     ContactRead,
+    DeliveryRead,
     FeedbackIn,
     FeedbackRead,
     PlatformCreate,
@@ -24,7 +27,7 @@ from app.hotline.schemas import (
     TicketRead,
 )
 from app.models import HotlinePlatform
-from app.reports import queries
+from app.reports import queries as reports
 from app.reports.deps import ActionContextDep
 
 router = APIRouter(tags=["12345 hotline"])
@@ -132,7 +135,7 @@ async def reveal_contact(
 ) -> ContactRead:
     """For the operator of the centre holding the case, to call the citizen back: answers the number and
     writes a `contact_revealed` timeline entry (who, when). Everyone else sees it masked."""
-    report = await queries.get_report(session, scope, report_id, to_act=True)
+    report = await reports.get_report(session, scope, report_id, to_act=True)
     if actor.role is not Role.ADMIN and not (actor.role is Role.OPERATOR and actor.region_code == report.centre_code):
         raise Forbidden("only the centre holding the case may reveal the caller's phone")
     if not report.caller_phone:
@@ -141,3 +144,36 @@ async def reveal_contact(
     version = await notes.write(session, report, actor, "contact_revealed", None, {"purpose": "call_back"}, now)
     response.headers["ETag"] = f'"{version}"'
     return ContactRead(report_id=str(report.id), caller_phone=report.caller_phone, revealed_at=now, version=version)
+
+
+def _delivery_read(row: Any) -> DeliveryRead:
+    d = row.HotlineDelivery
+    return DeliveryRead(id=str(d.id), event_id=d.event_id, platform=row.platform, ticket_no=d.ticket_no,
+                        report_id=str(d.report_id), seq=d.seq, event_status=d.payload.get("status", ""),
+                        status=row.state, attempts=d.attempts, last_status_code=d.last_status_code,
+                        last_error=d.last_error, latency_ms=d.last_latency_ms, created_at=d.created_at,
+                        delivered_at=d.delivered_at)  # fmt: skip
+
+
+@router.get("/hotline/deliveries", response_model=Page[DeliveryRead], summary="Outbound status deliveries")
+async def list_deliveries(
+    _: AdminDep,
+    session: SessionDep,
+    ticket_no: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[Literal["waiting", "pending", "delivered", "dead"] | None, Query()] = None,
+    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[DeliveryRead]:
+    """Newest first: each event's state (waiting behind an earlier one of its case, pending, delivered,
+    dead), attempts, last status code, last error and latency."""
+    before = parse_id(cursor, "cursor", field="cursor") if cursor else None
+    rows = await queries.list_deliveries(session, ticket_no=ticket_no, status=status, before_id=before,
+                                         limit=limit + 1)  # fmt: skip
+    items = [_delivery_read(row) for row in rows[:limit]]
+    return Page(items=items, next_cursor=items[-1].id if len(rows) > limit else None)
+
+
+@router.post("/hotline/deliveries/{delivery_id}/redrive", response_model=DeliveryRead, summary="Redrive a dead one")
+async def redrive_delivery(delivery_id: str, _: AdminDep, session: SessionDep, clock: ClockDep) -> DeliveryRead:
+    """A dead delivery is sent again now, attempts from zero; the events of its case behind it follow."""
+    return _delivery_read(await queries.redrive(session, parse_id(delivery_id, "delivery"), clock.now()))
