@@ -20,14 +20,14 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.jobs import JobContext, JobRegistry, enqueue
 from app.core.schemas import iso_utc
 from app.hotline import platforms, signing
-from app.models import HotlineDelivery, HotlineTicket, Report
+from app.models import HotlineDelivery, HotlineSignature, HotlineTicket, Report
 from app.models.report import format_case_no
 from app.reports.effects import Change, Listeners
 from app.reports.states import Event
@@ -51,7 +51,14 @@ def register(listeners: Listeners, jobs: JobRegistry, settings: Settings) -> Del
     deliverer = Deliverer(settings)
     listeners.register(deliverer.on_status, events={Event.STATUS_CHANGED})
     jobs.register(KIND, deliverer.run, backoff=deliverer.backoff, on_failure=record_failure)
+    jobs.register("hotline.forget_signatures", forget_signatures, every=timedelta(hours=1))
     return deliverer
+
+
+async def forget_signatures(ctx: JobContext, _: dict[str, Any]) -> None:
+    """Signatures older than twice the window can never be replayed (their timestamp is refused first)."""
+    horizon = ctx.now - timedelta(seconds=2 * ctx.settings.hotline_signature_window_s)
+    await ctx.session.execute(delete(HotlineSignature).where(HotlineSignature.seen_at < horizon))
 
 
 class Deliverer:

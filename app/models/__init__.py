@@ -8,6 +8,7 @@ from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
 from app.models.hotline import HotlineDelivery, HotlinePlatform, HotlineSignature, HotlineTicket
 from app.models.media import Attachment, AttachmentExpectation, MediaBlob
+from app.models.open311 import Open311Request, Open311Update
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
@@ -32,6 +33,8 @@ __all__ = [
     "JobAttempt",
     "LoginThrottle",
     "MediaBlob",
+    "Open311Request",
+    "Open311Update",
     "Patrol",
     "PatrolCheckin",
     "PatrolDay",
