@@ -85,6 +85,7 @@ async def create_platform(
 async def list_platforms(
     _: AdminDep, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> list[PlatformRead]:
+    """Every platform: the default 12345 (configured by the settings) and those added here; never a secret."""
     return [_platform_read(row, settings) for row in await platforms.list_all(session, settings, clock.now())]
 
 
@@ -98,7 +99,7 @@ async def disable_platform(
 
 @router.post(
     "/hotline/tickets", response_model=TicketRead, status_code=201, summary="File a 12345 work order (signed)",
-    responses={**SIGNED, 200: {"description": "The same ticket again: the first answer"},
+    responses={**SIGNED, 200: {"model": TicketRead, "description": "The same ticket again: the first answer"},
                409: {"description": "The same ticket_no with other content"}},
 )  # fmt: skip
 async def file_ticket(

@@ -20,7 +20,11 @@ class Urgency(StrEnum):
 
 
 class PlatformCreate(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"code": "haimen-12345", "name": "海门 12345", "secret":
+                           "a-long-random-shared-secret", "callback_url": "https://12345.example.cn/gridpatrol"}]},
+    )  # fmt: skip
     code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(min_length=1, max_length=100)
     secret: str = Field(min_length=16, max_length=200, description="HMAC key; write-only")
@@ -81,7 +85,8 @@ class TicketRead(Schema):
 
 
 class FeedbackIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"satisfied": False,
+                              "comment": "路灯还是不亮"}]})  # fmt: skip
     satisfied: bool
     comment: str | None = Field(default=None, max_length=4000)
 
