@@ -1,4 +1,4 @@
-"""gridpatrol serve | db upgrade | db rebuild-stats | seed-demo | users create | apikeys create|list|revoke."""
+"""gridpatrol serve | db upgrade | db rebuild-stats | seed-demo | users | apikeys | jobs dead|redrive."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import uvicorn
 from app.accounts.cli import users_cli
 from app.apikeys.cli import apikeys_cli
 from app.core.config import Settings
+from app.core.jobs.cli import jobs_cli
 from app.core.migrate import upgrade_to_head
 from app.core.requestid import configure_logging
 from app.demo.cli import seed_demo
@@ -20,6 +21,7 @@ db_cli = typer.Typer(help="Database maintenance")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(apikeys_cli, name="apikeys")
+cli.add_typer(jobs_cli, name="jobs")
 cli.command("seed-demo")(seed_demo)
 log = logging.getLogger("gridpatrol")
 

@@ -39,6 +39,8 @@ from app.followups import router as followups_router
 from app.followups import service as followups
 from app.geo import router as geo_router
 from app.geo.locator import Locator
+from app.hotline import deliveries as hotline_deliveries
+from app.hotline import router as hotline_router
 from app.media import jobs as media_jobs
 from app.media import router as media_router
 from app.open311 import router as open311_router
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             yield
         finally:
             await worker.stop()
+            await deliverer.close()
             await app.state.stream_hub.close()
             await engine.dispose()
 
@@ -111,6 +114,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     patrol_jobs.register(app.state.jobs)
     media_jobs.register(app.state.jobs)
     accounts_jobs.register(app.state.jobs)
+    deliverer = hotline_deliveries.register(app.state.listeners, app.state.jobs, settings)
     worker = JobWorker(app.state.sessionmaker, app.state.jobs, app.state.clock, settings)
     app.state.job_worker = worker
 
@@ -130,6 +134,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(followups_router.router, prefix=API)
     app.include_router(media_router.router, prefix=API)
     app.include_router(patrols_router.router, prefix=API)
+    app.include_router(hotline_router.router, prefix=API)
     app.include_router(stats_router.router, prefix=API)
     app.include_router(maps_router.router, prefix=API)
     app.include_router(browse_router.router, prefix=API)

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.core.errors import Forbidden, Unauthorized, problem_body, problem_response
 from app.core.metrics import Metrics
 from app.core.outage import OUTAGES
+from app.hotline import queries as hotline_queries
 from app.models import Job
 
 router = APIRouter(tags=["ops"])
@@ -72,6 +73,7 @@ def _may_scrape(request: Request) -> None:
 async def metrics(request: Request) -> Response:
     state = request.app.state
     await _read_job_gauges(state.engine, state.metrics, state.clock.now())
+    await _read_hotline_gauges(state.sessionmaker, state.metrics, state.clock.now())
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -91,3 +93,17 @@ async def _read_job_gauges(engine: AsyncEngine, metrics: Metrics, now: datetime)
     for status in ("pending", "done", "dead"):
         metrics.jobs.labels(status).set(counts.get(status, 0))
     metrics.jobs_late.set(late or 0)
+
+
+async def _read_hotline_gauges(sessionmaker: async_sessionmaker[AsyncSession], metrics: Metrics, now: datetime) -> None:
+    """Hotline deliveries by state and the oldest undelivered event's age (left as they were in an outage)."""
+    try:
+        async with sessionmaker() as session:
+            counts, oldest_s = await hotline_queries.gauges(session, now)
+    except SQLAlchemyError:
+        return
+    except OUTAGES:
+        return
+    for status, n in counts.items():
+        metrics.hotline_deliveries.labels(status).set(n)
+    metrics.hotline_oldest_undelivered.set(oldest_s)

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     # /metrics: open when neither is set; each one set must be satisfied.
     metrics_token: SecretStr | None = None  # scrapers send `Authorization: Bearer <token>`
     metrics_allow: str = ""  # client addresses or networks, comma-separated: "127.0.0.1,10.0.0.0/8"
+    # The 12345 hotline (app/hotline): the default platform's HMAC secret and status callback.
+    hotline_secret: SecretStr | None = None
+    hotline_callback_url: str = ""
+    hotline_signature_window_s: int = Field(default=300, ge=1)  # timestamps further off are refused
+    hotline_default_category: str = "livelihood.other"  # a ticket without a category
+    hotline_max_attempts: int = Field(default=12, ge=1)  # deliveries: then dead
+    hotline_backoff_start_s: float = Field(default=1.0, gt=0)  # doubling per failed attempt, with jitter
+    hotline_backoff_cap_s: float = Field(default=300.0, gt=0)
+    hotline_timeout_s: float = Field(default=10.0, gt=0)  # one POST to a callback
     # The dashboard page (/dashboard/): the built web/dashboard (web/dashboard/dist when unset) and an
     # optional intranet tile server, e.g. "https://tiles.example.gov.cn/{z}/{x}/{y}.png" (plain background without).
     dashboard_dir: Path | None = None

@@ -100,9 +100,7 @@ def dialect_insert(session: AsyncSession, target: Any) -> postgresql.Insert | sq
     return sqlite.insert(target)
 
 
-async def insert_ignore(
-    session: AsyncSession, model: Any, values: dict[str, Any], keys: list[str] | None
-) -> bool:
+async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any], keys: list[str] | None) -> bool:
     """INSERT … ON CONFLICT (keys) DO NOTHING (keys None: any unique key); True when the row is new."""
     stmt = dialect_insert(session, model).values(**values).on_conflict_do_nothing(index_elements=keys)
     result = await session.execute(stmt)

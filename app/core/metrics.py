@@ -29,6 +29,13 @@ class Metrics:
         self.jobs_late = Gauge(
             "gridpatrol_jobs_late", "Pending jobs due more than a minute ago (a backlog)", registry=self.registry
         )
+        self.hotline_deliveries = Gauge(
+            "gridpatrol_hotline_deliveries", "Hotline status deliveries by state", ["status"], registry=self.registry
+        )
+        self.hotline_oldest_undelivered = Gauge(
+            "gridpatrol_hotline_oldest_undelivered_seconds", "Age of the oldest undelivered hotline event",
+            registry=self.registry,
+        )  # fmt: skip
 
 
 class MetricsMiddleware:

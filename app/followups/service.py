@@ -80,6 +80,13 @@ async def next_change(session: AsyncSession) -> int:
     return int((await session.execute(stmt.returning(SyncCounter.value))).scalar_one())
 
 
+async def open_follow_up(
+    session: AsyncSession, spec: Open, report_id: int, assignee: int, note: str | None, now: datetime
+) -> None:
+    """Open one follow-up outside a workflow row (the hotline's on-site check of a new ticket)."""
+    await _open(session, spec, report_id, assignee, note, now)
+
+
 async def _open(
     session: AsyncSession, spec: Open, report_id: int, assignee: int, note: str | None, now: datetime
 ) -> None:

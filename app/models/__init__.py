@@ -6,6 +6,7 @@ from app.models.apikey import ApiKey
 from app.models.category import Category
 from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
+from app.models.hotline import HotlineDelivery, HotlinePlatform, HotlineSignature, HotlineTicket
 from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.open311 import Open311Request, Open311Update
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
@@ -26,6 +27,10 @@ __all__ = [
     "Grid",
     "GridRevision",
     "Holiday",
+    "HotlineDelivery",
+    "HotlinePlatform",
+    "HotlineSignature",
+    "HotlineTicket",
     "HouseholdVisit",
     "Job",
     "JobAttempt",

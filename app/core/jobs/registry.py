@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,11 @@ class JobContext:
 
 
 Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
+# How long to wait after failed attempt n (1, 2, …); the worker's default is `worker.backoff`.
+Backoff = Callable[[int, random.Random], timedelta]
+# Called after a failed attempt, in the job's transaction (the handler's own writes were rolled back):
+# (ctx, payload, the error, whether the job is now dead). A domain records the failure on its own rows.
+FailureHook = Callable[[JobContext, dict[str, Any], Exception, bool], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -54,20 +60,30 @@ class Registration:
     kind: str
     handler: Handler
     every: timedelta | None
+    backoff: Backoff | None = None
+    on_failure: FailureHook | None = None
 
 
 class JobRegistry:
     def __init__(self) -> None:
         self._by_kind: dict[str, Registration] = {}
 
-    def register(self, kind: str, handler: Handler, *, every: timedelta | None = None) -> None:
+    def register(
+        self,
+        kind: str,
+        handler: Handler,
+        *,
+        every: timedelta | None = None,
+        backoff: Backoff | None = None,
+        on_failure: FailureHook | None = None,
+    ) -> None:
         if kind in self._by_kind:
             raise ValueError(f"job kind {kind!r} is already registered")
         if len(kind) > 64 or "@" in kind:
             raise ValueError(f"job kind {kind!r} must be at most 64 characters without '@'")
         if every is not None and every.total_seconds() < 1:
             raise ValueError("a recurring job needs every >= 1 second")
-        self._by_kind[kind] = Registration(kind, handler, every)
+        self._by_kind[kind] = Registration(kind, handler, every, backoff, on_failure)
 
     def get(self, kind: str) -> Registration | None:
         return self._by_kind.get(kind)

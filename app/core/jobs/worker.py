@@ -196,6 +196,7 @@ class JobWorker:
     ) -> None:
         error = describe(exc)
         session.add(JobAttempt(job_id=job.id, attempt=job.attempt, worker=self.worker_id, error=error, at=now))
+        await self._failure_hook(session, job, exc, now, registration)
         if job.attempt >= job.max_attempts:
             await self._finish(session, job, "dead", now, error)
             self.counters.failed += 1
@@ -206,7 +207,8 @@ class JobWorker:
                 job.id, job.kind, job.attempt, describe_error(exc), safe_traceback(exc),
             )  # fmt: skip
             return
-        run_at = now + backoff(job.attempt, self._rng)
+        delay = registration.backoff if registration is not None and registration.backoff else backoff
+        run_at = now + delay(job.attempt, self._rng)
         values = {"attempts": job.attempt, "last_error": error, "run_at": run_at}
         await session.execute(update(Job).where(Job.id == job.id).values(**values))
         self.counters.failed += 1
@@ -215,6 +217,19 @@ class JobWorker:
             job.id, job.kind, job.attempt, job.max_attempts, run_at.isoformat(), describe_error(exc),
             safe_traceback(exc),
         )  # fmt: skip
+
+    async def _failure_hook(
+        self, session: AsyncSession, job: Claimed, exc: Exception, now: datetime, registration: Registration | None
+    ) -> None:
+        """The kind's on_failure, in a savepoint: a hook that fails does not stop the failure being recorded."""
+        if registration is None or registration.on_failure is None:
+            return
+        ctx = JobContext(session, now, self.settings, job.id, job.attempt)
+        try:
+            async with session.begin_nested():
+                await registration.on_failure(ctx, job.payload, exc, job.attempt >= job.max_attempts)
+        except Exception as hook_error:
+            log.warning("job %s (%s): its failure hook failed: %s", job.id, job.kind, describe_error(hook_error))
 
     async def _schedule_next(self, session: AsyncSession, registration: Registration | None, now: datetime) -> None:
         """After a recurring job finishes, enqueue its next slot (never one already in the past)."""

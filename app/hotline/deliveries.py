@@ -1,0 +1,197 @@
+"""Outbound status of hotline cases: an outbox row per status change, sent by the durable job worker.
+
+- `on_status` (a listener on report.status_changed, in the change's transaction) writes the delivery
+  with its event (`event_id` = "<report id>:<seq>", stable across retries) and, when no earlier event
+  of the case is still undelivered, its job `hotline.delivery:<id>`;
+- `Deliverer.run` POSTs it, signed like inbound calls, to the platform's callback; on a 2xx the
+  delivery is done and the case's next event gets its job (per case, events arrive in order: a later
+  one waits while an earlier one fails); anything else fails the attempt;
+- failed attempts retry with exponential backoff and jitter (settings: start, cap, max attempts),
+  then the job is dead; `record_failure` keeps attempts, status code, error and latency on the row.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.jobs import JobContext, JobRegistry, enqueue
+from app.core.schemas import iso_utc
+from app.hotline import platforms, signing
+from app.models import HotlineDelivery, HotlineSignature, HotlineTicket, Report
+from app.models.report import format_case_no
+from app.reports.effects import Change, Listeners
+from app.reports.states import Event
+
+KIND = "hotline.deliver"
+log = logging.getLogger("app.hotline")
+
+
+def job_key(delivery_id: int) -> str:
+    return f"hotline.delivery:{delivery_id}"
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, message: str, status_code: int | None, latency_ms: float | None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.latency_ms = latency_ms
+
+
+def register(listeners: Listeners, jobs: JobRegistry, settings: Settings) -> Deliverer:
+    deliverer = Deliverer(settings)
+    listeners.register(deliverer.on_status, events={Event.STATUS_CHANGED})
+    jobs.register(KIND, deliverer.run, backoff=deliverer.backoff, on_failure=record_failure)
+    jobs.register("hotline.forget_signatures", forget_signatures, every=timedelta(hours=1))
+    return deliverer
+
+
+async def forget_signatures(ctx: JobContext, _: dict[str, Any]) -> None:
+    """Signatures older than twice the window can never be replayed (their timestamp is refused first)."""
+    horizon = ctx.now - timedelta(seconds=2 * ctx.settings.hotline_signature_window_s)
+    await ctx.session.execute(delete(HotlineSignature).where(HotlineSignature.seen_at < horizon))
+
+
+class Deliverer:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client: httpx.AsyncClient | None = None
+
+    def backoff(self, attempt: int, rng: random.Random) -> timedelta:
+        """start × 2^(attempt-1), capped, plus up to 25 % jitter (1 s, 2 s, 4 s … 5 min by default)."""
+        base = min(self.settings.hotline_backoff_start_s * 2.0 ** (attempt - 1), self.settings.hotline_backoff_cap_s)
+        return timedelta(seconds=base * (1 + 0.25 * rng.random()))
+
+    async def on_status(self, session: AsyncSession, change: Change) -> None:
+        if change.source != "hotline":
+            return
+        which = HotlineTicket.report_id == change.report_id
+        ticket = (
+            await session.execute(select(HotlineTicket.platform_id, HotlineTicket.ticket_no).where(which))
+        ).first()
+        if ticket is None:
+            return
+        case = (await session.execute(
+            select(Report.county_code, Report.received_at).where(Report.id == change.report_id)
+        )).one()  # fmt: skip
+        payload = event_payload(change, ticket.ticket_no, format_case_no(case.county_code, case.received_at,
+                                                                         change.report_id))  # fmt: skip
+        row = HotlineDelivery(platform_id=ticket.platform_id, report_id=change.report_id, ticket_no=ticket.ticket_no,
+                              event_id=payload["event_id"], seq=change.seq, payload=payload, queued=False,
+                              attempts=0, created_at=change.at)  # fmt: skip
+        session.add(row)
+        await session.flush()
+        if await _earlier_undelivered(session, change.report_id, row.id) is None:
+            await self._queue(session, row.id, change.at)
+
+    async def _queue(self, session: AsyncSession, delivery_id: int, now: datetime) -> None:
+        await session.execute(update(HotlineDelivery).where(HotlineDelivery.id == delivery_id).values(queued=True))
+        await enqueue(session, KIND, {"delivery_id": delivery_id}, run_at=now, dedupe_key=job_key(delivery_id),
+                      max_attempts=self.settings.hotline_max_attempts, now=now)  # fmt: skip
+
+    async def run(self, ctx: JobContext, payload: dict[str, Any]) -> None:
+        session = ctx.session
+        row = await session.get(HotlineDelivery, int(payload["delivery_id"]), populate_existing=True)
+        if row is None or row.delivered_at is not None:
+            return
+        if await _earlier_undelivered(session, row.report_id, row.id) is not None:
+            await session.execute(update(HotlineDelivery).where(HotlineDelivery.id == row.id).values(queued=False))
+            return  # not its turn: the earlier one queues it once delivered
+        platform = await platforms.by_id(session, row.platform_id, self.settings)
+        status_code, latency_ms = await self._post(platform, row.payload, ctx.now)
+        values = {"delivered_at": ctx.now, "attempts": row.attempts + 1, "last_status_code": status_code,
+                  "last_latency_ms": latency_ms, "last_error": None}  # fmt: skip
+        await session.execute(update(HotlineDelivery).where(HotlineDelivery.id == row.id).values(**values))
+        await self._queue_next(session, row.report_id, ctx.now)
+
+    async def _post(self, platform: platforms.Platform, payload: dict[str, Any], now: datetime) -> tuple[int, float]:
+        if not platform.callback_url:
+            raise DeliveryFailed(f"platform {platform.code} has no callback URL", None, None)
+        body = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        headers = {**signing.headers(platform.secret, int(now.timestamp()), body), "X-Hotline-Event-Id":
+                   payload["event_id"], "X-Hotline-Platform": platform.code}  # fmt: skip
+        started = time.perf_counter()
+        try:
+            answer = await self.client().post(platform.callback_url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            latency = (time.perf_counter() - started) * 1000
+            raise DeliveryFailed(f"{type(exc).__name__}: {exc}"[:500], None, latency) from None
+        latency = (time.perf_counter() - started) * 1000
+        if not 200 <= answer.status_code < 300:
+            raise DeliveryFailed(f"the callback answered {answer.status_code}", answer.status_code, latency)
+        return answer.status_code, latency
+
+    async def _queue_next(self, session: AsyncSession, report_id: int, now: datetime) -> None:
+        """Queue the case's next waiting event. The case row is locked first: a change committing now either
+        sees this delivery done (and queues its own) or is seen here."""
+        lock = select(Report.id).where(Report.id == report_id)
+        if session.get_bind().dialect.name == "postgresql":
+            lock = lock.with_for_update()
+        await session.execute(lock)
+        stmt = (
+            select(HotlineDelivery.id, HotlineDelivery.queued)
+            .where(HotlineDelivery.report_id == report_id, HotlineDelivery.delivered_at.is_(None))
+            .order_by(HotlineDelivery.id)
+            .limit(1)
+        )
+        following = (await session.execute(stmt)).one_or_none()
+        if following is not None and not following.queued:
+            await self._queue(session, following.id, now)
+
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self.settings.hotline_timeout_s, follow_redirects=False)
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+async def _earlier_undelivered(session: AsyncSession, report_id: int, delivery_id: int) -> int | None:
+    stmt = select(HotlineDelivery.id).where(
+        HotlineDelivery.report_id == report_id, HotlineDelivery.id < delivery_id, HotlineDelivery.delivered_at.is_(None)
+    )
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
+
+
+async def record_failure(ctx: JobContext, payload: dict[str, Any], exc: Exception, dead: bool) -> None:
+    """Attempts, status code, error and latency of the failed attempt, on the delivery row."""
+    code = exc.status_code if isinstance(exc, DeliveryFailed) else None
+    latency = exc.latency_ms if isinstance(exc, DeliveryFailed) else None
+    error = str(exc) if isinstance(exc, DeliveryFailed) else type(exc).__name__
+    stmt = (
+        update(HotlineDelivery)
+        .where(HotlineDelivery.id == int(payload["delivery_id"]))
+        .values(attempts=HotlineDelivery.attempts + 1, last_status_code=code, last_error=error, last_latency_ms=latency)
+    )
+    await ctx.session.execute(stmt)
+    if dead:
+        log.error("hotline delivery %s is dead after %d attempts", payload["delivery_id"], ctx.attempt)
+
+
+def event_payload(change: Change, ticket_no: str, case_no: str) -> dict[str, Any]:
+    return {
+        "event_id": f"{change.report_id}:{change.seq}",
+        "seq": change.seq,
+        "ticket_no": ticket_no,
+        "report_id": str(change.report_id),
+        "case_no": case_no,
+        "status": change.to_status.value,
+        "previous_status": change.from_status.value if change.from_status else None,
+        "action": change.action,
+        "tier": change.to_tier.value,
+        "centre": change.centre_code,
+        "note": change.note,
+        "at": iso_utc(change.at),
+    }
