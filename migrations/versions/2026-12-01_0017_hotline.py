@@ -1,7 +1,7 @@
 """12345 hotline: platforms, tickets, seen signatures, outbound deliveries
 
 Revision ID: 0017
-Revises: 0019
+Revises: 0016
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from app.core.db import UTCDateTime
 
 revision: str = "0017"
-down_revision: str | None = "0019"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
