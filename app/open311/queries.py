@@ -1,7 +1,9 @@
 """`GET requests`, `requests/{id}` and `tokens/{token}`: what a key, or anybody, may read.
 
-Never a sensitive case. Without a key: every other case, public fields only. With a key: the cases
-in its region, and the contact fields of those it filed itself.
+Only cases of a public source (PUBLIC_SOURCES: filed through Open311 or reported on patrol), never a
+sensitive one: a 12345 caller or a walk-in at a centre did not agree to publication, and no Open311
+key is an administrator. Without a key: those cases anywhere, public fields only. With a key: those
+in its region, and the contact fields of the ones it filed itself.
 
 Filters: `service_request_id` (a comma list, up to 5000 ids) overrides every other one, paging
 included. Otherwise `service_code` and `status` (comma lists), `start_date`/`end_date` on the
@@ -26,6 +28,7 @@ from app.open311.errors import Missing, Open311Error
 from app.open311.forms import Params
 from app.open311.keys import Caller
 
+PUBLIC_SOURCES = ("open311", "patrol")
 WINDOW = timedelta(days=90)
 MAX_PAGE = 1000
 
@@ -68,7 +71,7 @@ def read_query(params: Params, now: datetime) -> Query:
 
 
 def visible(caller: Caller | None) -> ColumnElement[bool]:
-    public = Report.sensitive.is_(False)
+    public = and_(Report.sensitive.is_(False), Report.source.in_(PUBLIC_SOURCES))
     return and_(public, caller.region_clause()) if caller else public
 
 
@@ -110,7 +113,7 @@ async def get_request(session: AsyncSession, caller: Caller | None, raw_id: str)
 async def by_token(session: AsyncSession, token: str) -> Sequence[int]:
     stmt = (
         select(Report.id).join(Open311Request, Open311Request.report_id == Report.id)
-        .where(Open311Request.token == token, Report.sensitive.is_(False)).order_by(Report.id)
+        .where(Open311Request.token == token, visible(None)).order_by(Report.id)
     )  # fmt: skip
     return (await session.execute(stmt)).scalars().all()
 

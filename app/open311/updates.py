@@ -1,11 +1,12 @@
 """mySociety's `servicerequestupdates`: the changes to cases in a key's region as updates, and the
 citizen updates its client posts.
 
-GET: the timeline entries made between `start_date` and `end_date` (the last 2 hours by default,
-90 days at most), oldest first; `update_id` is the entry's id, the same at every poll. Entries the
-key's own client posted are left out (it has them already). POST: the update becomes a comment on
-the case (the citizen's status is kept beside it, not applied: the centre decides), de-duplicated
-on (key, `update_id`): a resend answers the first update again.
+GET: the timeline entries, made between `start_date` and `end_date` (the last 2 hours by default,
+90 days at most), of the cases `GET requests` shows the key (queries.visible), oldest first;
+`update_id` is the entry's id, the same at every poll. Entries the key's own client posted are left
+out (it has them already). POST: the update becomes a comment on the case (the citizen's status is
+kept beside it, not applied: the centre decides), de-duplicated on (key, `update_id`): a resend
+answers the first update again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.ids import as_id
 from app.models import Open311Request, Open311Update, Report, ReportEvent
+from app.open311 import queries
 from app.open311 import status as statuses
 from app.open311.errors import Missing, Open311Error
 from app.open311.forms import Params
@@ -60,7 +62,7 @@ async def list_updates(session: AsyncSession, caller: Caller, window: Window) ->
         .join(Report, Report.id == ReportEvent.report_id)
         .outerjoin(Open311Request, Open311Request.report_id == Report.id)
         .where(
-            caller.region_clause(), Report.sensitive.is_(False),
+            queries.visible(caller),
             ReportEvent.at >= window.start, ReportEvent.at <= window.end,
             or_(ReportEvent.actor_id.is_(None), ReportEvent.actor_id != caller.actor.id),
         )
