@@ -34,6 +34,7 @@ from app.geo import router as geo_router
 from app.geo.locator import Locator
 from app.media import jobs as media_jobs
 from app.media import router as media_router
+from app.open311 import photos as open311_photos
 from app.open311 import router as open311_router
 from app.patrols import jobs as patrol_jobs
 from app.patrols import router as patrols_router
@@ -120,7 +121,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(patrols_router.router, prefix=API)
     app.include_router(open311_router.router)
 
-    uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
+    uploads = [
+        (media_router.UPLOAD_PATH, media_router.upload_body_limit(settings)),
+        (open311_photos.REQUESTS_PATH, open311_photos.body_limit(settings.max_upload_bytes)),
+    ]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes, larger=uploads)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, larger=uploads)

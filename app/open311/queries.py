@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.ids import as_id
-from app.models import Open311Request, Report, ReportEvent
+from app.models import Attachment, MediaBlob, Open311Request, Report, ReportEvent
 from app.open311 import status as statuses
 from app.open311.errors import Missing, Open311Error
 from app.open311.forms import Params
@@ -116,6 +116,19 @@ async def by_token(session: AsyncSession, token: str) -> Sequence[int]:
         .where(Open311Request.token == token, visible(None)).order_by(Report.id)
     )  # fmt: skip
     return (await session.execute(stmt)).scalars().all()
+
+
+async def public_photo(session: AsyncSession, raw_id: str) -> MediaBlob | None:
+    """The stored image of a report photo of a case anybody may read."""
+    attachment_id = as_id(raw_id)
+    if attachment_id is None:
+        return None
+    stmt = (
+        select(MediaBlob).join(Attachment, Attachment.sha256 == MediaBlob.sha256)
+        .join(Report, Report.id == Attachment.report_id)
+        .where(Attachment.id == attachment_id, Attachment.role == "report", visible(None))
+    )  # fmt: skip
+    return await session.scalar(stmt)
 
 
 async def timelines(session: AsyncSession, report_ids: list[int]) -> dict[int, list[ReportEvent]]:
