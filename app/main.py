@@ -34,6 +34,7 @@ from app.geo import router as geo_router
 from app.geo.locator import Locator
 from app.media import jobs as media_jobs
 from app.media import router as media_router
+from app.open311 import errors as open311_errors
 from app.open311 import photos as open311_photos
 from app.open311 import router as open311_router
 from app.patrols import jobs as patrol_jobs
@@ -128,5 +129,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes, larger=uploads)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, larger=uploads)
+    app.add_middleware(open311_errors.EnvelopeMiddleware)  # outside the body limit: its 413 in the envelope
     app.add_middleware(RequestIdMiddleware)
     return app
