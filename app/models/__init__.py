@@ -11,12 +11,14 @@ from app.models.open311 import Open311Request, Open311Update
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
+from app.models.stats import CaseFact, StatsDay
 
 __all__ = [
     "ApiKey",
     "Attachment",
     "AttachmentExpectation",
     "AuthSession",
+    "CaseFact",
     "Category",
     "DutyDay",
     "FollowUp",
@@ -38,6 +40,7 @@ __all__ = [
     "Report",
     "ReportEvent",
     "RoutingPolicy",
+    "StatsDay",
     "SyncCounter",
     "TrackPoint",
     "User",
