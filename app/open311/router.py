@@ -70,14 +70,15 @@ async def _form(request: Request) -> AsyncIterator[tuple[Params, list[UploadFile
 @router.get("/discovery.{fmt}", summary="Discovery", responses=_doc(_OBJECT))
 async def discovery(fmt: str, request: Request) -> Response:
     """The endpoint, its specification, formats and changeset (clients refresh their service lists when it changes)."""
+    kind, _ = _format(fmt), _query(request)  # no parameter is read, but none may be hostile
     base = str(request.base_url).rstrip("/") + PREFIX + "/"
-    return respond(_format(fmt), "discovery", catalogue.discovery(base))
+    return respond(kind, "discovery", catalogue.discovery(base))
 
 
 @router.get("/services.{fmt}", summary="Services: the categories a request may name", responses=_doc(_LIST))
 async def services(fmt: str, session: SessionDep, request: Request) -> Response:
     """Every leaf category that is not sensitive: code, name, group, keywords; `metadata` true (see the definition)."""
-    kind = _format(fmt)
+    kind, _ = _format(fmt), _query(request)
     cache = request.app.state.categories
     listed = await catalogue.open_services(session, cache)
     return respond(kind, "services", [catalogue.service_record(info, cache) for info in listed])
@@ -88,7 +89,7 @@ async def services(fmt: str, session: SessionDep, request: Request) -> Response:
 )
 async def service_definition(service_code: str, fmt: str, session: SessionDep, request: Request) -> Response:
     """The attributes a request may carry: `severity` and `fixmystreet_id` (the client's id, for resends)."""
-    kind = _format(fmt)
+    kind, _ = _format(fmt), _query(request)
     info = await catalogue.service(session, request.app.state.categories, service_code)
     return respond(kind, "service_definition", catalogue.definition(info))
 
@@ -128,9 +129,9 @@ async def get_request(request_id: str, fmt: str, session: SessionDep, request: R
 
 
 @router.get("/tokens/{token}.{fmt}", summary="The request a token became", responses=_doc(_LIST))
-async def token(token: str, fmt: str, session: SessionDep) -> Response:
+async def token(token: str, fmt: str, session: SessionDep, request: Request) -> Response:
     """The request filed with this client id (`attribute[fixmystreet_id]` or `client_id`) as its token."""
-    kind = _format(fmt)
+    kind, _ = _format(fmt), _query(request)
     ids = await queries.by_token(session, token)
     if not ids:
         raise Missing(f"no request with token {token!r}", field="token")
@@ -171,6 +172,7 @@ async def post_update(fmt: str, session: SessionDep, request: Request) -> Respon
 )
 async def photo(attachment_id: str, session: SessionDep, request: Request) -> Response:
     """A photo of a public request (the media_url of a request filed with photos)."""
+    _query(request)
     found = await queries.public_photo(session, attachment_id)
     if found is None:
         raise Missing(f"no photo {attachment_id}", field="attachment_id")

@@ -51,6 +51,12 @@ class TestGet:
                         continue  # these read no parameters, so a bad value in one is not an error
                     refused(answer)
 
+    async def test_paths_that_read_no_parameter_refuse_hostile_ones(self, client: httpx.AsyncClient) -> None:
+        for path in ("discovery.json", "services.xml", "services/safety.fire.json", "tokens/42.xml", "media/1"):
+            for query in (f"api_key={SURROGATE}", "x=%00", f"{SURROGATE}=1", "x=%FF"):
+                found = refused(await client.get(f"{BASE}{path}?{query}"))
+                assert found[0][0] in ("400", "422"), (path, query)
+
     async def test_hostile_path_segments(self, client: httpx.AsyncClient, world: World) -> None:
         for path in ("requests/{}", "services/{}", "tokens/{}", "{}", "requests/1/{}", "media/{}"):
             for segment in PATH_SEGMENTS:
