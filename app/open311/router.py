@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app.core.deps import SessionDep
-from app.media.router import media_store
+from app.media.router import SERVED, media_store
 from app.media.storage import Kind
 from app.models import Report
 from app.open311 import catalogue, intake, photos, presenters, queries, updates
@@ -168,7 +168,7 @@ async def post_update(fmt: str, session: SessionDep, request: Request) -> Respon
     "/media/{attachment_id}",
     summary="A photo uploaded with a request",
     response_class=FileResponse,
-    responses={200: {"description": "the image, re-encoded, without EXIF or GPS"}},
+    responses=SERVED,
 )
 async def photo(attachment_id: str, session: SessionDep, request: Request) -> Response:
     """A photo of a public request (the media_url of a request filed with photos)."""
