@@ -43,6 +43,8 @@ from app.hotline import deliveries as hotline_deliveries
 from app.hotline import router as hotline_router
 from app.media import jobs as media_jobs
 from app.media import router as media_router
+from app.open311 import errors as open311_errors
+from app.open311 import photos as open311_photos
 from app.open311 import router as open311_router
 from app.patrols import jobs as patrol_jobs
 from app.patrols import router as patrols_router
@@ -144,9 +146,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     dashboard_page.install(app, settings)  # /dashboard/: the built web page
     app.include_router(units_router.router, prefix=API)
 
-    uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
+    uploads = [
+        (media_router.UPLOAD_PATH, media_router.upload_body_limit(settings)),
+        (open311_photos.REQUESTS_PATH, open311_photos.body_limit(settings.max_upload_bytes)),
+    ]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(GzipRequestMiddleware, max_bytes=settings.max_body_bytes, larger=uploads)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, larger=uploads)
+    app.add_middleware(open311_errors.EnvelopeMiddleware)  # outside the body limit: its 413 in the envelope
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -44,7 +44,7 @@ def upload_body_limit(settings: Settings) -> int:
     return settings.max_upload_bytes + MULTIPART_OVERHEAD
 
 
-def _store(settings: Settings) -> MediaStore:
+def media_store(settings: Settings) -> MediaStore:
     return MediaStore(settings.resolved_media_dir())
 
 
@@ -54,7 +54,7 @@ def decode_slots(settings: Settings) -> Slots:
     return Slots(settings.image_decode_budget_pixels, settings.image_decode_wait_s, busy=busy, retry_after_s=5)
 
 
-def _images(request: Request, settings: Settings) -> service.ImageLimits:
+def image_limits(request: Request, settings: Settings) -> service.ImageLimits:
     return service.ImageLimits(
         max_pixels=settings.max_image_pixels,
         served_px=settings.served_image_px,
@@ -98,9 +98,8 @@ async def upload_attachment(
     report = await reports.get_report(session, scope, report_id)
     upload = service.Upload(source=file, role=role, client_id=client_id, filename=_filename(file))
     done = await service.attach(
-        session, _store(settings), actor, report, upload,
-        max_bytes=settings.max_upload_bytes, images=_images(request, settings), local_tz=ZoneInfo(settings.timezone),
-        now=clock.now(),
+        session, media_store(settings), actor, report, upload, max_bytes=settings.max_upload_bytes,
+        images=image_limits(request, settings), local_tz=ZoneInfo(settings.timezone), now=clock.now(),
     )  # fmt: skip
     attachment, blob = done.value
     if not done.created:
@@ -144,7 +143,7 @@ async def put_expected_attachments(
 async def get_attachment(attachment_id: str, scope: ScopeDep, session: SessionDep, settings: SettingsDep) -> Response:
     """The photo as served: re-encoded, turned upright, without EXIF or GPS."""
     _, blob = await queries.get_attachment(session, scope, attachment_id)
-    return _file(_store(settings), blob.sha256, Kind.SERVED, blob.served_type)
+    return _file(media_store(settings), blob.sha256, Kind.SERVED, blob.served_type)
 
 
 @router.get(
@@ -156,7 +155,7 @@ async def get_attachment(attachment_id: str, scope: ScopeDep, session: SessionDe
 async def get_thumbnail(attachment_id: str, scope: ScopeDep, session: SessionDep, settings: SettingsDep) -> Response:
     """A thumbnail of about 320 px, without metadata."""
     _, blob = await queries.get_attachment(session, scope, attachment_id)
-    return _file(_store(settings), blob.sha256, Kind.THUMBNAIL, blob.thumbnail_type)
+    return _file(media_store(settings), blob.sha256, Kind.THUMBNAIL, blob.thumbnail_type)
 
 
 @router.get(
@@ -170,7 +169,7 @@ async def get_original(
 ) -> Response:
     """The uploaded bytes unchanged, metadata included: evidence, for admins only."""
     _attachment, blob = await queries.get_attachment(session, scope, attachment_id)
-    return _file(_store(settings), blob.sha256, Kind.ORIGINAL, blob.content_type)
+    return _file(media_store(settings), blob.sha256, Kind.ORIGINAL, blob.content_type)
 
 
 def _filename(file: UploadFile) -> str | None:

@@ -133,6 +133,48 @@ async def _attach_spooled(
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Received:
+    """A photo spooled and decoded before the report it belongs to exists (receive, then attach_received)."""
+
+    upload: Upload
+    spooled: Spooled
+    content_type: str
+    processed: render.Processed
+
+
+async def receive(
+    store: MediaStore, upload: Upload, *, max_bytes: int, images: ImageLimits, local_tz: tzinfo
+) -> Received:
+    """Spool, sniff and decode an upload, holding no transaction: the caller ends its own first.
+    Refusals are those of `attach` (413, 422, 503); the caller `store.discard`s `received.spooled`."""
+    try:
+        spooled = await store.spool(upload.source, max_bytes, HEAD_BYTES)
+    except TooLarge:
+        raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes", field="file", max_bytes=max_bytes) from None
+    try:
+        if spooled.size == 0:
+            raise Invalid("the file is empty", field="file")
+        content_type = sniff(spooled.head)
+        if content_type is None:
+            raise Invalid("the file is not a JPEG, PNG or WebP image", field="file")
+        return Received(upload, spooled, content_type, await _decode(spooled, content_type, images, local_tz))
+    except BaseException:
+        store.discard(spooled)
+        raise
+
+
+async def attach_received(
+    session: AsyncSession, store: MediaStore, actor: Actor, report_id: int, received: Received, now: datetime
+) -> AttachmentRow | None:
+    """The attachment of a received photo (None: these bytes are attached in this role already)."""
+    spooled = received.spooled
+    blob = await session.get(MediaBlob, spooled.sha256)
+    if blob is None:
+        blob = await _store_blob(session, store, spooled, received.content_type, received.processed, now)
+    return await _insert_attachment(session, actor, report_id, received.upload, blob, now)
+
+
 async def _decode(spooled: Spooled, content_type: str, images: ImageLimits, local_tz: tzinfo) -> render.Processed:
     """Refuse too many pixels from the header, then decode in a worker thread within the pixel budget."""
     try:

@@ -7,18 +7,23 @@ body's `code` keeps our finer status (422 invalid, 409 conflict) as the spec all
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import AppError
+from app.core.errors import PROBLEM, AppError
 from app.open311.render import Format, errors
 
 SPEC_STATUS = {404: 404, 401: 403, 403: 403}
+PATH_PREFIX = "/open311/v2/"
+_KEPT_HEADERS = ("retry-after", "x-request-id")
 
 
 class Open311Error(AppError):
@@ -61,3 +66,51 @@ class Open311Route(APIRoute):
                 return envelope(request, exc)
 
         return answer
+
+
+class EnvelopeMiddleware:
+    """What answers an Open311 path as problem+json before any route runs (the body limit's 413, an
+    unsupported Content-Encoding, a method no route takes) is answered in the envelope instead."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith(PATH_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def rewrite(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start" and Headers(raw=message["headers"]).get(
+                "content-type", ""
+            ).startswith(PROBLEM):
+                start = message
+            elif start is not None and message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    await _as_envelope(scope, start, b"".join(chunks))(scope, receive, send)
+            else:
+                await send(message)
+
+        await self.app(scope, receive, rewrite)
+
+
+def _as_envelope(scope: Scope, start: Message, body: bytes) -> Response:
+    status = int(start["status"])
+    try:
+        problem = json.loads(body)
+        detail = str(problem.get("detail") or problem.get("title") or "invalid request")
+        field = problem.get("field")
+    except (ValueError, AttributeError):
+        detail, field = "invalid request", None
+    described = f"{field}: {detail}" if field and not detail.startswith(str(field)) else detail
+    fmt = Format.JSON if scope.get("path", "").endswith(".json") else Format.XML
+    response = errors(fmt, SPEC_STATUS.get(status, 400 if status < 500 else status), [(status, described)])
+    original = Headers(raw=start["headers"])
+    for name in _KEPT_HEADERS:
+        if name in original:
+            response.headers[name] = original[name]
+    return response

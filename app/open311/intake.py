@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,13 +19,15 @@ from fastapi import Request
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile
 
 from app.core.errors import Conflict, Invalid
 from app.geo.coords import Crs
 from app.geo.placement import Placement, place_by_code
 from app.geo.schemas import Location
+from app.media.service import Received
 from app.models import Open311Request, Report
-from app.open311 import catalogue
+from app.open311 import catalogue, photos
 from app.open311.errors import Open311Error
 from app.open311.forms import Params
 from app.open311.keys import Caller
@@ -52,7 +55,9 @@ def client_id_of(params: Params) -> tuple[str, str] | None:
     return f"open311:{own}", own
 
 
-async def file_request(session: AsyncSession, request: Request, caller: Caller, params: Params) -> Filed:
+async def file_request(
+    session: AsyncSession, request: Request, caller: Caller, params: Params, files: Sequence[UploadFile] = ()
+) -> Filed:
     state = request.app.state
     now: datetime = state.clock.now()
     code = params.get("service_code", max_length=32)
@@ -68,6 +73,35 @@ async def file_request(session: AsyncSession, request: Request, caller: Caller, 
         description=_description(params, info.name_zh), occurred_at=now, location=location,
         address=(params.get("address_string", max_length=4000) or "")[:255] or None,
     )  # fmt: skip
+    received = await _receive(session, request, files)
+    try:
+        filed = await _submit(session, request, caller, params, data, placement, own[1] if own else None)
+        if filed.created:
+            await photos.attach(session, request, caller.actor, filed.report.id, received)
+        return filed
+    finally:
+        photos.discard(request, received)
+
+
+async def _receive(session: AsyncSession, request: Request, files: Sequence[UploadFile]) -> list[Received]:
+    """The photos, decoded with no transaction held (so far it has only read)."""
+    if not files:
+        return []
+    await session.commit()
+    return await photos.receive(request, files)
+
+
+async def _submit(
+    session: AsyncSession,
+    request: Request,
+    caller: Caller,
+    params: Params,
+    data: PlacedReportCreate,
+    placement: Placement | None,
+    token: str | None,
+) -> Filed:
+    state = request.app.state
+    now: datetime = state.clock.now()
     phone = params.get("phone", max_length=64)
     system = intake.SystemIntake(source="open311", placement=placement,
                                  caller_phone=phone if phone and len(phone) <= 32 else None)  # fmt: skip
@@ -84,7 +118,7 @@ async def file_request(session: AsyncSession, request: Request, caller: Caller, 
         return Filed(again, created=False)
     if not done.created:  # a concurrent resend with the same content was first: it wrote the extras
         return Filed(done.value, created=False)
-    session.add(_extras(done.value.id, caller, params, own[1] if own else None, now))
+    session.add(_extras(done.value.id, caller, params, token, now))
     await session.flush()
     return Filed(done.value, created=done.created)
 

@@ -22,6 +22,7 @@ def record(
     report: Report,
     categories: CategoryCache,
     extras: Open311Request | None,
+    photos: Sequence[str] = (),
     *,
     contact: bool,
     events: Sequence[ReportEvent] | None = None,
@@ -45,13 +46,13 @@ def record(
         "zipcode": None,
         "lat": report.lat,
         "long": report.lon,
-        "media_url": extras.media_urls[0] if extras and extras.media_urls else None,
+        "media_url": next(iter(_media(extras, photos)), None),
     }
     if contact and extras is not None:
         body.update({"first_name": extras.first_name, "last_name": extras.last_name, "email": extras.email,
                      "phone": extras.phone, "account_id": extras.account_id})  # fmt: skip
     if events is not None:
-        body["extended_attributes"] = _extended(report, extras)
+        body["extended_attributes"] = _extended(report, extras, photos)
         body["notes"] = [_note(event) for event in events]
     return body
 
@@ -64,14 +65,19 @@ def _status_notes(report: Report) -> str | None:
     return None
 
 
-def _extended(report: Report, extras: Open311Request | None) -> dict[str, Any]:
+def _media(extras: Open311Request | None, photos: Sequence[str]) -> list[str]:
+    """The URLs the client sent, then the photos it uploaded (served here)."""
+    return [*(extras.media_urls if extras else []), *photos]
+
+
+def _extended(report: Report, extras: Open311Request | None, photos: Sequence[str]) -> dict[str, Any]:
     return {
         "detailed_status": statuses.extended(report.status),
         "case_no": report.case_no,
         "channel": report.source,
         "tier": report.tier,
         "duplicate": str(report.duplicate_of_id) if report.duplicate_of_id else None,
-        "media_urls": list(extras.media_urls) if extras else [],
+        "media_urls": _media(extras, photos),
     }
 
 

@@ -1,7 +1,9 @@
 """`GET requests`, `requests/{id}` and `tokens/{token}`: what a key, or anybody, may read.
 
-Never a sensitive case. Without a key: every other case, public fields only. With a key: the cases
-in its region, and the contact fields of those it filed itself.
+Only cases of a public source (PUBLIC_SOURCES: filed through Open311 or reported on patrol), never a
+sensitive one: a 12345 caller or a walk-in at a centre did not agree to publication, and no Open311
+key is an administrator. Without a key: those cases anywhere, public fields only. With a key: those
+in its region, and the contact fields of the ones it filed itself.
 
 Filters: `service_request_id` (a comma list, up to 5000 ids) overrides every other one, paging
 included. Otherwise `service_code` and `status` (comma lists), `start_date`/`end_date` on the
@@ -20,12 +22,13 @@ from sqlalchemy import ColumnElement, and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.ids import as_id
-from app.models import Open311Request, Report, ReportEvent
+from app.models import Attachment, MediaBlob, Open311Request, Report, ReportEvent
 from app.open311 import status as statuses
 from app.open311.errors import Missing, Open311Error
 from app.open311.forms import Params
 from app.open311.keys import Caller
 
+PUBLIC_SOURCES = ("open311", "patrol")
 WINDOW = timedelta(days=90)
 MAX_PAGE = 1000
 
@@ -68,7 +71,7 @@ def read_query(params: Params, now: datetime) -> Query:
 
 
 def visible(caller: Caller | None) -> ColumnElement[bool]:
-    public = Report.sensitive.is_(False)
+    public = and_(Report.sensitive.is_(False), Report.source.in_(PUBLIC_SOURCES))
     return and_(public, caller.region_clause()) if caller else public
 
 
@@ -110,9 +113,22 @@ async def get_request(session: AsyncSession, caller: Caller | None, raw_id: str)
 async def by_token(session: AsyncSession, token: str) -> Sequence[int]:
     stmt = (
         select(Report.id).join(Open311Request, Open311Request.report_id == Report.id)
-        .where(Open311Request.token == token, Report.sensitive.is_(False)).order_by(Report.id)
+        .where(Open311Request.token == token, visible(None)).order_by(Report.id)
     )  # fmt: skip
     return (await session.execute(stmt)).scalars().all()
+
+
+async def public_photo(session: AsyncSession, raw_id: str) -> MediaBlob | None:
+    """The stored image of a report photo of a case anybody may read."""
+    attachment_id = as_id(raw_id)
+    if attachment_id is None:
+        return None
+    stmt = (
+        select(MediaBlob).join(Attachment, Attachment.sha256 == MediaBlob.sha256)
+        .join(Report, Report.id == Attachment.report_id)
+        .where(Attachment.id == attachment_id, Attachment.role == "report", visible(None))
+    )  # fmt: skip
+    return await session.scalar(stmt)
 
 
 async def timelines(session: AsyncSession, report_ids: list[int]) -> dict[int, list[ReportEvent]]:

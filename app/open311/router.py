@@ -6,18 +6,23 @@ errors are the spec's envelope (errors.py). Reads need no key; writes and update
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app.core.deps import SessionDep
+from app.media.router import SERVED, media_store
+from app.media.storage import Kind
 from app.models import Report
-from app.open311 import catalogue, intake, presenters, queries, updates
+from app.open311 import catalogue, intake, photos, presenters, queries, updates
 from app.open311.errors import Missing, Open311Route
-from app.open311.forms import Params, strict_pairs
+from app.open311.forms import MAX_FIELDS, Params, strict_pairs
 from app.open311.keys import Caller, optional_key, require_key
 from app.open311.render import Format, respond
 
@@ -47,28 +52,33 @@ def _query(request: Request) -> Params:
     return Params(strict_pairs(request.scope["query_string"], "query"))
 
 
-async def _form(request: Request) -> Params:
-    """Query and form fields together (`api_key` may be in either); uploaded files are not read."""
+@asynccontextmanager
+async def _form(request: Request) -> AsyncIterator[tuple[Params, list[UploadFile]]]:
+    """Query and form fields together (`api_key` may be in either), and the files of a multipart form."""
     pairs = strict_pairs(request.scope["query_string"], "query")
-    if request.headers.get("content-type", "").lower().startswith("multipart/"):
-        form = await request.form()
+    if not request.headers.get("content-type", "").lower().startswith("multipart/"):
+        yield Params(pairs + strict_pairs(await request.body(), "body")), []
+        return
+    form = await photos.read_multipart(request, MAX_FIELDS)
+    try:
         pairs += [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
-    else:
-        pairs += strict_pairs(await request.body(), "body")
-    return Params(pairs)
+        yield Params(pairs), [value for _, value in form.multi_items() if not isinstance(value, str)]
+    finally:
+        await form.close()
 
 
 @router.get("/discovery.{fmt}", summary="Discovery", responses=_doc(_OBJECT))
 async def discovery(fmt: str, request: Request) -> Response:
     """The endpoint, its specification, formats and changeset (clients refresh their service lists when it changes)."""
+    kind, _ = _format(fmt), _query(request)  # no parameter is read, but none may be hostile
     base = str(request.base_url).rstrip("/") + PREFIX + "/"
-    return respond(_format(fmt), "discovery", catalogue.discovery(base))
+    return respond(kind, "discovery", catalogue.discovery(base))
 
 
 @router.get("/services.{fmt}", summary="Services: the categories a request may name", responses=_doc(_LIST))
 async def services(fmt: str, session: SessionDep, request: Request) -> Response:
     """Every leaf category that is not sensitive: code, name, group, keywords; `metadata` true (see the definition)."""
-    kind = _format(fmt)
+    kind, _ = _format(fmt), _query(request)
     cache = request.app.state.categories
     listed = await catalogue.open_services(session, cache)
     return respond(kind, "services", [catalogue.service_record(info, cache) for info in listed])
@@ -79,7 +89,7 @@ async def services(fmt: str, session: SessionDep, request: Request) -> Response:
 )
 async def service_definition(service_code: str, fmt: str, session: SessionDep, request: Request) -> Response:
     """The attributes a request may carry: `severity` and `fixmystreet_id` (the client's id, for resends)."""
-    kind = _format(fmt)
+    kind, _ = _format(fmt), _query(request)
     info = await catalogue.service(session, request.app.state.categories, service_code)
     return respond(kind, "service_definition", catalogue.definition(info))
 
@@ -89,9 +99,9 @@ async def create_request(fmt: str, session: SessionDep, request: Request) -> Res
     """Form-encoded; `api_key`, `service_code` and a location (`lat`/`long`, `address_string` or `address_id`).
     A resend with the same `attribute[fixmystreet_id]` (or `client_id`) answers the first request (200)."""
     kind = _format(fmt)
-    params = await _form(request)
-    caller = await require_key(session, params.get("api_key"), "create_request")
-    filed = await intake.file_request(session, request, caller, params)
+    async with _form(request) as (params, files):
+        caller = await require_key(session, params.get("api_key"), "create_request")
+        filed = await intake.file_request(session, request, caller, params, files)
     body = [{"service_request_id": str(filed.report.id), "service_notice": None, "account_id": None}]
     return respond(kind, "service_requests", body, 201 if filed.created else 200)
 
@@ -119,9 +129,9 @@ async def get_request(request_id: str, fmt: str, session: SessionDep, request: R
 
 
 @router.get("/tokens/{token}.{fmt}", summary="The request a token became", responses=_doc(_LIST))
-async def token(token: str, fmt: str, session: SessionDep) -> Response:
+async def token(token: str, fmt: str, session: SessionDep, request: Request) -> Response:
     """The request filed with this client id (`attribute[fixmystreet_id]` or `client_id`) as its token."""
-    kind = _format(fmt)
+    kind, _ = _format(fmt), _query(request)
     ids = await queries.by_token(session, token)
     if not ids:
         raise Missing(f"no request with token {token!r}", field="token")
@@ -148,10 +158,30 @@ async def post_update(fmt: str, session: SessionDep, request: Request) -> Respon
     """A citizen's update on a request this key filed, kept as a comment; a resend of its `update_id`
     answers the first one."""
     kind = _format(fmt)
-    params = await _form(request)
-    caller = await require_key(session, params.get("api_key"), "post_service_request_update")
-    update_id = await updates.post_update(session, request, caller, params)
+    async with _form(request) as (params, _files):
+        caller = await require_key(session, params.get("api_key"), "post_service_request_update")
+        update_id = await updates.post_update(session, request, caller, params)
     return respond(kind, "service_request_updates", [{"update_id": update_id, "account_id": None}])
+
+
+@router.get(
+    "/media/{attachment_id}",
+    summary="A photo uploaded with a request",
+    response_class=FileResponse,
+    responses=SERVED,
+)
+async def photo(attachment_id: str, session: SessionDep, request: Request) -> Response:
+    """A photo of a public request (the media_url of a request filed with photos)."""
+    _query(request)
+    found = await queries.public_photo(session, attachment_id)
+    if found is None:
+        raise Missing(f"no photo {attachment_id}", field="attachment_id")
+    store = media_store(request.app.state.settings)
+    path = store.path(found.sha256, Kind.SERVED)
+    if not path.is_file():
+        raise Missing(f"no photo {attachment_id}", field="attachment_id")
+    headers = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
+    return FileResponse(path, media_type=found.served_type, headers=headers, content_disposition_type="inline")
 
 
 @router.api_route("/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
@@ -166,6 +196,8 @@ async def _records(
     await cache.names(session, {r.category_code for r in reports})
     ids = [r.id for r in reports]
     extras = await intake.get_extras(session, ids) if ids else {}
+    base = str(request.base_url).rstrip("/") + PREFIX + "/media/"
+    pictures = {i: [f"{base}{a}" for a in found] for i, found in (await photos.photo_ids(session, ids)).items()}
     notes = await queries.timelines(session, ids) if ids and params.get("extensions") == "true" else None
 
     def own(report: Report) -> bool:
@@ -173,7 +205,12 @@ async def _records(
 
     return [
         presenters.record(
-            r, cache, extras.get(r.id), contact=own(r), events=None if notes is None else notes.get(r.id, [])
+            r,
+            cache,
+            extras.get(r.id),
+            pictures.get(r.id, []),
+            contact=own(r),
+            events=None if notes is None else notes.get(r.id, []),
         )
         for r in reports
     ]

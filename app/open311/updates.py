@@ -1,11 +1,12 @@
 """mySociety's `servicerequestupdates`: the changes to cases in a key's region as updates, and the
 citizen updates its client posts.
 
-GET: the timeline entries made between `start_date` and `end_date` (the last 2 hours by default,
-90 days at most), oldest first; `update_id` is the entry's id, the same at every poll. Entries the
-key's own client posted are left out (it has them already). POST: the update becomes a comment on
-the case (the citizen's status is kept beside it, not applied: the centre decides), de-duplicated
-on (key, `update_id`): a resend answers the first update again.
+GET: the timeline entries, made between `start_date` and `end_date` (the last 2 hours by default,
+90 days at most), of the cases `GET requests` shows the key (queries.visible), oldest first;
+`update_id` is the entry's id, the same at every poll. Entries the key's own client posted are left
+out (it has them already). POST: the update becomes a comment on the case (the citizen's status is
+kept beside it, not applied: the centre decides), de-duplicated on (key, `update_id`): a resend
+answers the first update again.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.ids import as_id
 from app.models import Open311Request, Open311Update, Report, ReportEvent
+from app.open311 import queries
 from app.open311 import status as statuses
 from app.open311.errors import Missing, Open311Error
 from app.open311.forms import Params
@@ -59,7 +62,7 @@ async def list_updates(session: AsyncSession, caller: Caller, window: Window) ->
         .join(Report, Report.id == ReportEvent.report_id)
         .outerjoin(Open311Request, Open311Request.report_id == Report.id)
         .where(
-            caller.region_clause(), Report.sensitive.is_(False),
+            queries.visible(caller),
             ReportEvent.at >= window.start, ReportEvent.at <= window.end,
             or_(ReportEvent.actor_id.is_(None), ReportEvent.actor_id != caller.actor.id),
         )
@@ -92,13 +95,31 @@ def _say(event: ReportEvent) -> str:
 
 
 async def post_update(session: AsyncSession, request: Request, caller: Caller, params: Params) -> str:
-    """The id of the timeline entry the update became (the same for a resend)."""
+    """The id of the timeline entry the update became (the same for a resend, even one sent at the same moment)."""
     update_id = _required(params, "update_id")
+    if (seen := await _seen(session, caller, update_id)) is not None:
+        return seen
+    report = await _own_case(session, caller, _required(params, "service_request_id"))
+    # The case is locked now: a copy of this update that got here first has committed its entry.
+    if (seen := await _seen(session, caller, update_id)) is not None:
+        return seen
+    note, status = _note(params)
+    try:
+        async with session.begin_nested():
+            return await _comment(session, request, caller, report, note, status, update_id)
+    except IntegrityError:  # the same update_id, sent at once for another case of this key
+        if (seen := await _seen(session, caller, update_id)) is not None:
+            return seen
+        raise
+
+
+async def _seen(session: AsyncSession, caller: Caller, update_id: str) -> str | None:
     seen = await session.scalar(select(Open311Update.event_id).where(
         and_(Open311Update.api_key_id == caller.key.id, Open311Update.update_id == update_id)))  # fmt: skip
-    if seen is not None:
-        return str(seen)
-    report = await _own_case(session, caller, _required(params, "service_request_id"))
+    return None if seen is None else str(seen)
+
+
+def _note(params: Params) -> tuple[str, str]:
     raw_status = _required(params, "status")
     status = statuses.read_extended(raw_status)
     if status is None:
@@ -107,13 +128,18 @@ async def post_update(session: AsyncSession, request: Request, caller: Caller, p
         raise Open311Error("updated_datetime is required", field="updated_datetime")
     text = (params.get("description", max_length=100_000) or f"status {status.upper()}").replace("\r\n", "\n")
     name = " ".join(n for n in (params.get("first_name"), params.get("last_name")) if n and n != "-")
-    note = (f"[{status.upper()}] " + (f"{name}: " if name else "") + text)[:4000]
+    return (f"[{status.upper()}] " + (f"{name}: " if name else "") + text)[:4000], status
+
+
+async def _comment(
+    session: AsyncSession, request: Request, caller: Caller, report: Report, note: str, status: str, update_id: str
+) -> str:
     state = request.app.state
     ctx = actions.ActionContext(
         now=state.clock.now(), policies=state.policies, listeners=state.listeners, tz=state.settings.timezone
     )
-    cmd = ActionIn(action=Action.COMMENT, note=note)
-    await actions.apply_action(session, caller.actor, report, cmd, ctx, reload=False)
+    await actions.apply_action(session, caller.actor, report, ActionIn(action=Action.COMMENT, note=note), ctx,
+                               reload=False)  # fmt: skip
     event_id = await session.scalar(
         select(ReportEvent.id).where(ReportEvent.report_id == report.id).order_by(ReportEvent.seq.desc()).limit(1)
     )
@@ -125,8 +151,10 @@ async def post_update(session: AsyncSession, request: Request, caller: Caller, p
 
 
 async def _own_case(session: AsyncSession, caller: Caller, raw_id: str) -> Report:
+    """The case, locked until this transaction ends (updates to one case are applied one at a time)."""
     report_id = as_id(raw_id)
-    report = await session.get(Report, report_id) if report_id else None
+    stmt = select(Report).where(Report.id == report_id).with_for_update().execution_options(populate_existing=True)
+    report = await session.scalar(stmt) if report_id else None
     if report is None or report.submitter_id != caller.actor.id or report.sensitive:
         raise Missing(f"no service request {raw_id} filed with this key", field="service_request_id")
     return report

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import ManualClock
-from app.models import Report
+from app.models import Attachment, Report
+from tests.media.images import jpeg
 from tests.open311.helpers import BASE, FORM, fields, fms_form, make_key, xml
 from tests.worlds import World
 
@@ -70,10 +71,11 @@ class TestFixMyStreet:
         key = await make_key(client, world)
         data = [(name, value) for name, value in fms_form(key) if name != "media_url"]
         response = await client.post(
-            ENDPOINT + "requests.xml", data=dict(data), files={"photo1": ("1.jpeg", b"\xff\xd8\xff", "image/jpeg")}
+            ENDPOINT + "requests.xml", data=dict(data), files={"photo1": ("1.jpeg", jpeg(), "image/jpeg")}
         )
         assert response.status_code == 201, response.text
         assert await session.scalar(select(func.count()).select_from(Report)) == 1
+        assert await session.scalar(select(func.count()).select_from(Attachment)) == 1
 
     async def test_a_post_is_never_redirected(self, client: httpx.AsyncClient, world: World) -> None:
         key = await make_key(client, world)

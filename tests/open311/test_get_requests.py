@@ -10,7 +10,12 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import service as accounts
+from app.accounts.actor import Actor, Role
 from app.core.clock import ManualClock
+from app.geo.placement import place_by_code
+from app.reports import intake
+from app.reports.schemas import PlacedReportCreate
 from tests import factories as f
 from tests.open311.helpers import BASE, FORM, errors_of, fields, fms_form, make_key, xml
 from tests.worlds import World, report_body
@@ -109,6 +114,49 @@ class TestOne:
         outside = await client.get(BASE + f"requests/{case['id']}.json", params={"api_key": key_b})
         assert outside.status_code == 404
         assert await listed(client, api_key=key_b) == []
+
+
+async def file_hotline(app: FastAPI, description: str) -> str:
+    """A 12345 work order, as the hotline intake files it (the caller's words as the description)."""
+    now = app.state.clock.now()
+    async with app.state.sessionmaker() as s, s.begin():
+        user = await accounts.create_system_user(s, username="hotline:12345", region_code=None, now=now)
+        actor = Actor(id=user.id, username=user.username, role=Role.SYSTEM)
+        data = PlacedReportCreate(
+            client_id="T-0001", category="infrastructure.road", description=description, occurred_at=now,
+        )  # fmt: skip
+        done = await intake.submit_report(
+            s, actor, data, now=now, locator=app.state.locator, categories=app.state.categories,
+            policies=app.state.policies, settings=app.state.settings, listeners=app.state.listeners,
+            system=intake.SystemIntake(source="hotline", placement=await place_by_code(s, f.VILLAGE_A + "001"),
+                                       caller_phone="13812345678"),
+        )  # fmt: skip
+        return str(done.value.id)
+
+
+class TestWhoSeesWhat:
+    async def test_hotline_and_centre_cases_are_never_shown(
+        self, app: FastAPI, client: httpx.AsyncClient, world: World, clock: ManualClock
+    ) -> None:
+        key = await make_key(client, world)
+        hotline = await file_hotline(app, "王女士 13812345678: 邻居家漏水")
+        centre = await client.post("/api/v1/reports", headers=world["town_a"],
+                                   json=report_body(client_id="uuid:walk-in"))  # fmt: skip
+        assert centre.status_code == 201, centre.text
+        patrol = (await file_phone(client, world, 1))["id"]
+        mine = await file_fms(client, key)
+        clock.advance(timedelta(minutes=1))
+        for params in ({}, {"api_key": key}, {"api_key": key, "extensions": "true"}):
+            answer = await client.get(BASE + "requests.json", params=params)
+            assert [r["service_request_id"] for r in answer.json()] == [patrol, mine], params
+            assert "王女士" not in answer.text
+            for hidden in (hotline, centre.json()["id"]):
+                one = await client.get(f"{BASE}requests/{hidden}.xml", params=params)
+                assert one.status_code == 404 and errors_of(one)[0][0] == "404"
+            asked = await client.get(BASE + "requests.json", params={**params, "service_request_id": hotline})
+            assert asked.json() == []
+        updates = await client.get(BASE + "servicerequestupdates.json", params={"api_key": key})
+        assert [u["service_request_id"] for u in updates.json()] == [patrol]  # its own case is not echoed
 
 
 class TestFilters:

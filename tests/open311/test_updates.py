@@ -3,11 +3,13 @@ updates posted UPPER-CASE, de-duplicated on update_id."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 
 from app.core.clock import ManualClock
 from tests import factories as f
@@ -115,6 +117,21 @@ class TestPost:
         assert comments[0]["actor"].startswith("apikey:")
         mine = (await client.get(BASE + "servicerequestupdates.json", params={"api_key": key})).json()
         assert ids[0] not in [u["update_id"] for u in mine]  # not echoed to the client that sent it
+
+    @pytest.mark.real_transactions  # the copies arrive at once, each on its own connection
+    async def test_copies_of_one_update_at_once_answer_the_same_update(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        key = await make_key(client, world)
+        made = await file_fms(client, key)
+        form = update_form(key, made)
+        answers = await asyncio.gather(
+            *(client.post(BASE + "servicerequestupdates.json", content=form, headers=FORM) for _ in range(3))
+        )
+        assert [a.status_code for a in answers] == [200] * 3, [a.text for a in answers]
+        assert len({a.json()[0]["update_id"] for a in answers}) == 1
+        timeline = (await client.get(f"/api/v1/reports/{made}/timeline", headers=world["town_a"])).json()
+        assert [e["action"] for e in timeline].count("comment") == 1
 
     async def test_json_and_extended_statuses_in_any_case(self, client: httpx.AsyncClient, world: World) -> None:
         key = await make_key(client, world)
