@@ -32,6 +32,7 @@ from app.followups import router as followups_router
 from app.followups import service as followups
 from app.geo import router as geo_router
 from app.geo.locator import Locator
+from app.households import router as households_router
 from app.media import jobs as media_jobs
 from app.media import router as media_router
 from app.patrols import jobs as patrol_jobs
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(followups_router.router, prefix=API)
     app.include_router(media_router.router, prefix=API)
     app.include_router(patrols_router.router, prefix=API)
+    app.include_router(households_router.router, prefix=API)
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
