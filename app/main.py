@@ -13,6 +13,7 @@ from app.accounts import jobs as accounts_jobs
 from app.accounts import router as accounts_router
 from app.accounts.passwords import PasswordChecker
 from app.apikeys import router as apikeys_router
+from app.campaigns import router as campaigns_router
 from app.categories import router as categories_router
 from app.categories.cache import CategoryCache
 from app.centres import router as centres_router
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(media_router.router, prefix=API)
     app.include_router(patrols_router.router, prefix=API)
     app.include_router(households_router.router, prefix=API)
+    app.include_router(campaigns_router.router, prefix=API)
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

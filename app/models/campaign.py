@@ -50,6 +50,7 @@ class CampaignVisit(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))  # the household's, for progress by grid
     worker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     client_id: Mapped[str] = mapped_column(String(255))
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -62,5 +63,5 @@ class CampaignVisit(Base):
 
     __table_args__ = (
         UniqueConstraint("worker_id", "client_id"),
-        Index("ix_campaign_visit_campaign_id_household_id", "campaign_id", "household_id"),
+        Index("ix_campaign_visit_campaign_id_grid_id", "campaign_id", "grid_id", "household_id"),
     )
