@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, JsonValue
 
 from app.core.schemas import Instant, Schema, Text
 from app.geo.schemas import LocationRead
@@ -46,7 +46,20 @@ class Question(Schema):
     show_if: ShowIf | None = None
 
 
+_CHECKLIST_EXAMPLE: list[JsonValue] = [
+    {"code": "gas_safe", "type": "yes_no", "label": "燃气使用安全?", "required": True},
+    {"code": "issue", "type": "text", "label": "问题描述", "required": True,
+     "show_if": {"code": "gas_safe", "equals": False}},
+    {"code": "heater", "type": "choice", "label": "取暖方式", "choices": ["gas", "electric", "none"]},
+]  # fmt: skip
+
+
 class CampaignCreate(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "title": "户户进 冬季燃气排查", "kind": "general", "region_code": "320602100000", "starts_on": "2026-12-01",
+        "ends_on": "2026-12-31", "target_tags": [], "coverage_target": 1.0, "checklist": _CHECKLIST_EXAMPLE,
+    }]})  # fmt: skip
+
     title: Text = Field(min_length=1, max_length=200)
     kind: Kind
     region_code: Text
@@ -58,6 +71,8 @@ class CampaignCreate(Schema):
 
 
 class ChecklistRevision(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"checklist": _CHECKLIST_EXAMPLE}]})
+
     checklist: list[Question] = Field(max_length=100)
 
 
@@ -81,7 +96,12 @@ class Outcome(StrEnum):
     NOT_HOME = "not_home"
 
 
-class VisitCreate(Schema):
+class CampaignVisitCreate(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "client_id": "uuid:5f0c7a52-visit-0001", "household_id": "1", "at": "2026-12-02T02:30:00Z",
+        "outcome": "visited", "answers": {"gas_safe": False, "issue": "燃气软管老化"},
+    }]})  # fmt: skip
+
     client_id: Text = Field(min_length=1, max_length=255)
     household_id: Text
     at: Instant
@@ -91,7 +111,7 @@ class VisitCreate(Schema):
     report: ReportCreate | None = Field(default=None, description="a finding: filed as a report linked to the visit")
 
 
-class VisitRead(Schema):
+class CampaignVisitRead(Schema):
     id: str
     campaign_id: str
     household_id: str

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Level, Role
 from app.accounts.scope import Scope
-from app.campaigns import checklist, queries
-from app.campaigns.schemas import SENSITIVE_KINDS, CampaignCreate, CampaignRead, Outcome, Question, VisitCreate
+from app.campaigns import checklist, queries, state
+from app.campaigns.schemas import SENSITIVE_KINDS, CampaignCreate, CampaignRead, CampaignVisitCreate, Outcome, Question
 from app.core.clock import check_not_future
 from app.core.config import Settings
 from app.core.db import insert_ignore
@@ -79,7 +79,7 @@ async def campaign_read(session: AsyncSession, campaign: Campaign) -> CampaignRe
 
 
 async def record_visit(
-    session: AsyncSession, scope: Scope, campaign: Campaign, data: VisitCreate, *,
+    session: AsyncSession, scope: Scope, campaign: Campaign, data: CampaignVisitCreate, *,
     now: datetime, settings: Settings, file_finding: FileFinding,
 ) -> Replay[CampaignVisit]:  # fmt: skip
     """Idempotent on (worker, client_id): a replay answers the stored visit, other content is 409."""
@@ -99,7 +99,11 @@ async def record_visit(
         if data.report is not None:
             values["report_id"] = (await file_finding(data.report)).id
         values.update(content_hash=digest, worker_id=actor.id, client_id=data.client_id, created_at=now)
-        return await find() if await insert_ignore(session, CampaignVisit, values, ["worker_id", "client_id"]) else None
+        if not await insert_ignore(session, CampaignVisit, values, ["worker_id", "client_id"]):
+            return None
+        visited = values["outcome"] == Outcome.VISITED.value
+        await state.advance(session, campaign.id, values["household_id"], values["grid_id"], visited)
+        return await find()
 
     return await create_or_replay(
         find=find, create=create, same=lambda v: v.content_hash == digest and v.campaign_id == campaign.id,
@@ -108,7 +112,12 @@ async def record_visit(
 
 
 async def _visit_values(
-    session: AsyncSession, scope: Scope, campaign: Campaign, data: VisitCreate, now: datetime, settings: Settings
+    session: AsyncSession,
+    scope: Scope,
+    campaign: Campaign,
+    data: CampaignVisitCreate,
+    now: datetime,
+    settings: Settings,
 ) -> dict[str, Any]:
     check_not_future(data.at, now, settings.max_future_skew_s, field="at")
     if data.at.astimezone(ZoneInfo(settings.timezone)).date() < campaign.starts_on:

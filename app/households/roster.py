@@ -19,13 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Level
 from app.accounts.scope import Scope
+from app.core.db import dialect_insert
 from app.core.errors import Forbidden, Invalid, NotFound
 from app.core.schemas import check_text
 from app.geo.coords import Crs, to_wgs84
 from app.households import queries
 from app.households.schemas import ImportProblem
 from app.households.tabular import COLUMNS, Sheet
-from app.models import Grid, Household, HouseholdTag, HouseholdTagLink, Region
+from app.models import Grid, GridRoster, Household, HouseholdTag, HouseholdTagLink, Region
 
 MIN_HOUSEHOLDS, MAX_HOUSEHOLDS = 300, 500
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{2,30}$")
@@ -227,6 +228,13 @@ async def _write_tags(
 
 
 async def _recount(session: AsyncSession, grid_ids: set[int]) -> None:
-    for grid_id in sorted(grid_ids):
-        n = select(func.count()).select_from(Household).where(Household.grid_id == grid_id).scalar_subquery()
+    """The roster's count becomes the grid's `households` and its `grid_roster` row (read by progress)."""
+    stmt = (
+        select(Household.grid_id, func.count())
+        .where(Household.grid_id.in_(sorted(grid_ids)))
+        .group_by(Household.grid_id)
+    )
+    for grid_id, n in (await session.execute(stmt)).all():
         await session.execute(update(Grid).where(Grid.id == grid_id).values(households=n))
+        upsert = dialect_insert(session, GridRoster).values(grid_id=grid_id, households=n)
+        await session.execute(upsert.on_conflict_do_update(index_elements=["grid_id"], set_={"households": n}))

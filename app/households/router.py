@@ -21,6 +21,10 @@ router = APIRouter(tags=["households"])
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+EXPORT_RESPONSE: dict[int | str, dict[str, object]] = {
+    200: {"content": {XLSX: BINARY, "text/csv": BINARY}, "description": "The roster as .xlsx or .csv"}
+}
 
 
 @router.post(
@@ -66,13 +70,16 @@ async def list_households(
     return Page(items=items, next_cursor=next_cursor)
 
 
-@router.get("/households/export", summary="A region's roster as .xlsx or .csv (the import's columns)")
+@router.get("/households/export", summary="A region's roster as .xlsx or .csv (the import's columns)",
+            responses=EXPORT_RESPONSE, response_class=Response)  # fmt: skip
 async def export_households(
     region_code: str,
     scope: ScopeDep,
     session: SessionDep,
     format: Annotated[str, Query(pattern="^(xlsx|csv)$")] = "xlsx",
 ) -> Response:
+    """The roster of a region inside the caller's jurisdiction, with the import's Chinese headers; names and
+    phones masked except to admins; sensitive tags only for cleared users."""
     headers, rows = await service.export_rows(session, scope, region_code)
     if format == "csv":
         body, media = write_csv(headers, rows), "text/csv; charset=utf-8"
@@ -84,6 +91,7 @@ async def export_households(
 
 @router.get("/households/{household_id}", response_model=HouseholdRead, summary="One household")
 async def get_household(household_id: str, scope: ScopeDep, session: SessionDep, crs: Crs = Crs.WGS84) -> HouseholdRead:
+    """One household in the caller's jurisdiction (404 otherwise), name and phone masked."""
     household = await queries.get_household(session, scope.actor, household_id)
     tags = await queries.tags_of(session, [household.id], scope)
     return service.household_read(household, tags.get(household.id, []), scope, crs)
@@ -92,21 +100,26 @@ async def get_household(household_id: str, scope: ScopeDep, session: SessionDep,
 @router.post("/households/{household_id}/contact", response_model=HouseholdContact,
              summary="Reveal the head of household's name and phone (audited)")  # fmt: skip
 async def reveal_contact(household_id: str, scope: ScopeDep, session: SessionDep, clock: ClockDep) -> HouseholdContact:
+    """The head of household's name and phone in clear, for the grid's worker or a centre over it; every
+    reveal is written to the household's audit (GET …/audit)."""
     return await service.reveal_contact(session, scope, household_id, clock.now())
 
 
 @router.get("/households/{household_id}/audit", response_model=list[AuditEntry], summary="Who revealed this contact")
 async def household_audit(household_id: str, scope: ScopeDep, session: SessionDep) -> list[AuditEntry]:
+    """Who revealed this household's contact, and when, oldest first."""
     entries = await service.audit_of(session, scope, household_id)
     return [AuditEntry(actor=e.actor, action=e.action, at=e.at) for e in entries]
 
 
 @router.get("/household-tags", response_model=list[TagRead], summary="The managed tag list (sensitive ones if cleared)")
 async def list_tags(scope: ScopeDep, session: SessionDep) -> list[TagRead]:
+    """The managed tag list; sensitive tags (mental_disorder, community_correction) only for cleared users."""
     return [TagRead(code=t.code, name=t.name, sensitive=t.sensitive) for t in await queries.list_tags(session, scope)]
 
 
 @router.post("/household-tags", response_model=TagRead, status_code=201, summary="Add a tag (admins)")
 async def create_tag(data: TagCreate, scope: ScopeDep, session: SessionDep) -> TagRead:
+    """An admin adds a tag to the managed list (code, Chinese name, sensitive or not)."""
     tag = await service.create_tag(session, scope, data)
     return TagRead(code=tag.code, name=tag.name, sensitive=tag.sensitive)

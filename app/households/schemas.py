@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.core.schemas import Schema, Text
 from app.geo.schemas import LocationRead
@@ -55,6 +55,10 @@ class TagRead(Schema):
 
 
 class TagCreate(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "veteran", "name": "退役军人", "sensitive": False}]}
+    )
+
     code: Text = Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")
     name: Text = Field(min_length=1, max_length=50)
     sensitive: bool = False

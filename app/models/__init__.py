@@ -3,11 +3,11 @@
 from app.core.jobs.models import Job, JobAttempt  # registered with the other tables
 from app.models.account import AuthSession, LoginThrottle, RefreshToken, User
 from app.models.apikey import ApiKey
-from app.models.campaign import Campaign, CampaignChecklist, CampaignVisit
+from app.models.campaign import Campaign, CampaignChecklist, CampaignGrid, CampaignHousehold, CampaignVisit
 from app.models.category import Category
 from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
-from app.models.household import Household, HouseholdAudit, HouseholdTag, HouseholdTagLink
+from app.models.household import GridRoster, Household, HouseholdAudit, HouseholdTag, HouseholdTagLink
 from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
@@ -20,12 +20,15 @@ __all__ = [
     "AuthSession",
     "Campaign",
     "CampaignChecklist",
+    "CampaignGrid",
+    "CampaignHousehold",
     "CampaignVisit",
     "Category",
     "DutyDay",
     "FollowUp",
     "Grid",
     "GridRevision",
+    "GridRoster",
     "Holiday",
     "Household",
     "HouseholdAudit",

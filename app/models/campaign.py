@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, BigId, UTCDateTime
@@ -63,5 +63,36 @@ class CampaignVisit(Base):
 
     __table_args__ = (
         UniqueConstraint("worker_id", "client_id"),
-        Index("ix_campaign_visit_campaign_id_grid_id", "campaign_id", "grid_id", "household_id"),
+        Index("ix_campaign_visit_campaign_id_household_id", "campaign_id", "household_id"),
+        Index(
+            "ix_campaign_visit_findings",
+            "campaign_id",
+            "report_id",
+            postgresql_where=text("report_id IS NOT NULL"),
+            sqlite_where=text("report_id IS NOT NULL"),
+        ),
     )
+
+
+class CampaignHousehold(Base):
+    """A targeted household's state in a campaign once it has a visit: visited, or so far only not at home.
+
+    Visits only ever move it from not-at-home to visited, so replays and any arrival order end the same."""
+
+    __tablename__ = "campaign_household"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    visited: Mapped[bool] = mapped_column(Boolean)
+
+
+class CampaignGrid(Base):
+    """Per campaign and grid: households visited and households so far only not at home (kept with the above)."""
+
+    __tablename__ = "campaign_grid"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), primary_key=True)
+    visited: Mapped[int] = mapped_column(Integer)
+    not_home: Mapped[int] = mapped_column(Integer)

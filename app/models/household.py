@@ -66,3 +66,12 @@ class HouseholdAudit(Base):
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))  # reveal_contact
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GridRoster(Base):
+    """How many households a grid's roster holds, kept by the roster import (progress reads it, not the roster)."""
+
+    __tablename__ = "grid_roster"
+
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), primary_key=True)
+    households: Mapped[int] = mapped_column(Integer)

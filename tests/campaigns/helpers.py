@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Grid, Household, HouseholdTagLink
+from app.models import Grid, GridRoster, Household, HouseholdTagLink
 from tests import factories as f
 
 CAMPAIGNS = "/api/v1/campaigns"
@@ -34,7 +34,8 @@ async def make_households(
     session: AsyncSession, grid_id: int, n: int, *, tags: dict[int, list[str]] | None = None,
     lat: float = 32.001, lon: float = 120.901, step: float = 0.001,
 ) -> list[int]:  # fmt: skip
-    """n households in the grid, the i-th at (lat + i*step, lon + i*step); tags by index."""
+    """n households in the grid, the i-th at (lat + i*step, lon + i*step); tags by index. The grid's roster
+    count is kept as the import keeps it."""
     grid = await session.get(Grid, grid_id)
     assert grid is not None
     ids = []
@@ -51,6 +52,13 @@ async def make_households(
         for code in (tags or {}).get(i, []):
             session.add(HouseholdTagLink(household_id=h.id, tag_code=code))
         ids.append(h.id)
+    await session.flush()
+    n = await session.scalar(select(func.count()).select_from(Household).where(Household.grid_id == grid_id))
+    roster = await session.get(GridRoster, grid_id)
+    if roster is None:
+        session.add(GridRoster(grid_id=grid_id, households=n))
+    else:
+        roster.households = int(n or 0)
     await session.flush()
     return ids
 
