@@ -1,10 +1,9 @@
 """How far a campaign has got, per grid, village, town or county (docs/metrics.md "## Campaigns").
 
-Per grid, three small reads: households targeted (the roster's count kept in `grid_roster`, or the
-tagged households when the campaign targets tags), the visit counters kept in `campaign_grid`
-(visited, so far only not at home), and the findings (reports filed from visits; solved = now
-`closed`). No read scans the roster or the visits, so a city-wide campaign answers quickly.
-Grids roll up to the unit asked for in Python (at most ~10,000 rows).
+One statement joins, per grid, the households targeted (the roster's count kept in `grid_roster`,
+or the tagged households when the campaign targets tags), the visit counters kept in `campaign_grid`
+(visited, so far only not at home) and the findings (reports filed from visits; solved = now
+`closed`), and sums them per unit. No part scans the roster or the visits of an untagged campaign.
 """
 
 from __future__ import annotations
@@ -12,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, distinct, false, func, select, true
+from sqlalchemy import ColumnElement, case, distinct, false, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor, Level, Role
@@ -30,10 +30,9 @@ from app.models import (
     Report,
 )
 
-LEVELS = {"grid": 0, "village": 1, "town": 2, "county": 3}
+UNIT_COLUMN = {"grid": Grid.code, "village": Grid.region_code, "town": Grid.town_code, "county": Grid.county_code}
 GRID_COLUMN = {Level.CITY: Grid.city_code, Level.COUNTY: Grid.county_code, Level.TOWN: Grid.town_code,
                Level.VILLAGE: Grid.region_code}  # fmt: skip
-GridKey = tuple[str, str, str, str]  # grid, village, town, county codes
 
 
 @dataclass
@@ -68,51 +67,54 @@ def grid_clause(campaign: Campaign, actor: Actor) -> ColumnElement[bool]:
     return (GRID_COLUMN[Level(campaign.region_level)] == campaign.region_code) & mine
 
 
-async def grid_tallies(session: AsyncSession, campaign: Campaign, actor: Actor, today: date) -> dict[GridKey, Tally]:
+async def unit_tallies(
+    session: AsyncSession, campaign: Campaign, actor: Actor, by: str, today: date
+) -> dict[str, Tally]:
+    """One statement: per grid targets, counters and findings, summed per unit of level `by`."""
     grids = grid_clause(campaign, actor)
-    key = (Grid.code, Grid.region_code, Grid.town_code, Grid.county_code)
+    targets: Any
     if campaign.target_tags:
-        tagged = (
-            select(Grid.id, *key, func.count(distinct(Household.id)))
-            .join(Household, Household.grid_id == Grid.id)
-            .join(HouseholdTagLink, HouseholdTagLink.household_id == Household.id)
-            .where(grids, HouseholdTagLink.tag_code.in_(campaign.target_tags))
-            .group_by(Grid.id, *key)
-        )
-        targets = (await session.execute(tagged)).all()
+        targets = select(Household.grid_id.label("grid_id"), func.count(distinct(Household.id)).label("n")).join(
+            HouseholdTagLink, HouseholdTagLink.household_id == Household.id
+        ).where(HouseholdTagLink.tag_code.in_(campaign.target_tags)).group_by(Household.grid_id).subquery()  # fmt: skip
     else:
-        roster = select(Grid.id, *key, GridRoster.households).join(GridRoster, GridRoster.grid_id == Grid.id)
-        targets = (await session.execute(roster.where(grids))).all()
-    tallies = {grid_id: Tally(targeted=int(n)) for grid_id, *_, n in targets}
-    keys: dict[int, GridKey] = {grid_id: (c, v, t, k) for grid_id, c, v, t, k, _ in targets}
-    counters = select(CampaignGrid.grid_id, CampaignGrid.visited, CampaignGrid.not_home).join(
-        Grid, Grid.id == CampaignGrid.grid_id).where(CampaignGrid.campaign_id == campaign.id, grids)  # fmt: skip
-    for grid_id, visited, not_home in (await session.execute(counters)).all():
-        if grid_id in tallies:
-            tallies[grid_id].visited, tallies[grid_id].not_home = int(visited), int(not_home)
+        targets = select(GridRoster.grid_id.label("grid_id"), GridRoster.households.label("n")).subquery()
     findings = select(
-        CampaignVisit.grid_id, func.count(distinct(Report.id)),
-        func.count(distinct(case((Report.status == "closed", Report.id)))),
-    ).join(Report, Report.id == CampaignVisit.report_id).join(Grid, Grid.id == CampaignVisit.grid_id).where(
-        CampaignVisit.campaign_id == campaign.id, CampaignVisit.report_id.is_not(None), grids,
-    ).group_by(CampaignVisit.grid_id)  # fmt: skip
-    for grid_id, found, solved in (await session.execute(findings)).all():
-        if grid_id in tallies:
-            tallies[grid_id].found, tallies[grid_id].solved = int(found), int(solved)
-    ended = today > campaign.ends_on
-    for tally in tallies.values():
-        tally.overdue_grids = int(ended and tally.visited < campaign.coverage_target * tally.targeted)
-    return {keys[grid_id]: tally for grid_id, tally in tallies.items() if tally.targeted}
+        CampaignVisit.grid_id.label("grid_id"), func.count(distinct(Report.id)).label("found"),
+        func.count(distinct(case((Report.status == "closed", Report.id)))).label("solved"),
+    ).join(Report, Report.id == CampaignVisit.report_id).where(
+        CampaignVisit.campaign_id == campaign.id, CampaignVisit.report_id.is_not(None)
+    ).group_by(CampaignVisit.grid_id).subquery()  # fmt: skip
+    visited = func.coalesce(CampaignGrid.visited, 0)
+    behind = visited < campaign.coverage_target * targets.c.n
+    overdue = case((behind, 1), else_=0) if today > campaign.ends_on else literal(0)
+    unit = UNIT_COLUMN[by]
+    stmt = (
+        select(
+            unit,
+            func.sum(targets.c.n),
+            func.sum(visited),
+            func.sum(func.coalesce(CampaignGrid.not_home, 0)),
+            func.sum(func.coalesce(findings.c.found, 0)),
+            func.sum(func.coalesce(findings.c.solved, 0)),
+            func.sum(overdue),
+        )
+        .select_from(Grid)
+        .join(targets, targets.c.grid_id == Grid.id)
+        .outerjoin(CampaignGrid, (CampaignGrid.grid_id == Grid.id) & (CampaignGrid.campaign_id == campaign.id))
+        .outerjoin(findings, findings.c.grid_id == Grid.id)
+        .where(grids, targets.c.n > 0)
+        .group_by(unit)
+    )
+    return {code: Tally(*(int(v or 0) for v in values)) for code, *values in (await session.execute(stmt)).all()}
 
 
 async def campaign_progress(
     session: AsyncSession, campaign: Campaign, actor: Actor, by: str, today: date
 ) -> ProgressRead:
-    grids = await grid_tallies(session, campaign, actor, today)
-    units: dict[str, Tally] = {}
+    units = await unit_tallies(session, campaign, actor, by, today)
     total = Tally()
-    for key, tally in grids.items():
-        units.setdefault(key[LEVELS[by]], Tally()).add(tally)
+    for tally in units.values():
         total.add(tally)
     names = await _names(session, by, units)
     items = [_row(code, names.get(code), by, t) for code, t in sorted(units.items())]
