@@ -36,6 +36,7 @@ from app.geo.locator import Locator
 from app.households import router as households_router
 from app.media import jobs as media_jobs
 from app.media import router as media_router
+from app.open311 import router as open311_router
 from app.patrols import jobs as patrol_jobs
 from app.patrols import router as patrols_router
 from app.reports import nearby_router, sweep
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(patrols_router.router, prefix=API)
     app.include_router(households_router.router, prefix=API)
     app.include_router(campaigns_router.router, prefix=API)
+    app.include_router(open311_router.router)
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

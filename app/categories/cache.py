@@ -48,6 +48,14 @@ class CategoryCache:
             raise Invalid(f"{code!r} is a group; choose one of its categories", field="category")
         return info
 
+    def get_cached(self, code: str) -> CategoryInfo | None:
+        """The category as this process last loaded it (no reload)."""
+        return self._by_code.get(code)
+
+    def all(self) -> list[CategoryInfo]:
+        """Every active category as last loaded, by code."""
+        return sorted(self._by_code.values(), key=lambda info: info.code)
+
     def name(self, code: str) -> str | None:
         info = self._by_code.get(code)
         return info.name_zh if info else None

@@ -9,6 +9,7 @@ from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
 from app.models.household import GridRoster, Household, HouseholdAudit, HouseholdTag, HouseholdTagLink
 from app.models.media import Attachment, AttachmentExpectation, MediaBlob
+from app.models.open311 import Open311Request, Open311Update
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
@@ -39,6 +40,8 @@ __all__ = [
     "JobAttempt",
     "LoginThrottle",
     "MediaBlob",
+    "Open311Request",
+    "Open311Update",
     "Patrol",
     "PatrolCheckin",
     "PatrolDay",
