@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor, Level, Role, region_prefix
@@ -14,7 +14,7 @@ from app.core.errors import NotFound
 from app.core.ids import parse_id
 from app.core.pagination import decode_cursor
 from app.households.queries import REGION_COLUMN, household_clause
-from app.models import Campaign, CampaignChecklist, CampaignVisit, Grid, Household, HouseholdTagLink
+from app.models import Campaign, CampaignChecklist, CampaignHousehold, CampaignVisit, Grid, Household, HouseholdTagLink
 
 
 def ancestors(code: str) -> list[str]:
@@ -93,23 +93,20 @@ async def get_target(session: AsyncSession, campaign: Campaign, actor: Actor, ra
 async def households_to_visit(
     session: AsyncSession, campaigns: Sequence[Campaign], actor: Actor
 ) -> list[tuple[Campaign, Household, int]]:
-    """(campaign, household, not-at-home visits so far) for households not yet visited."""
+    """(campaign, household, not-at-home visits so far) for targeted households not yet visited."""
     out: list[tuple[Campaign, Household, int]] = []
     for campaign in campaigns:
-        visits = (
-            select(
-                CampaignVisit.household_id,
-                func.sum(case((CampaignVisit.outcome == "visited", 1), else_=0)).label("visited"),
-                func.count().label("n"),
-            )
-            .where(CampaignVisit.campaign_id == campaign.id)
-            .group_by(CampaignVisit.household_id)
-            .subquery()
-        )
-        stmt = (
-            select(Household, func.coalesce(visits.c.n, 0))
-            .outerjoin(visits, visits.c.household_id == Household.id)
-            .where(targets_clause(campaign, actor), func.coalesce(visits.c.visited, 0) == 0)
-        )
-        out.extend((campaign, h, int(n)) for h, n in (await session.execute(stmt)).all())
+        state = (CampaignHousehold.household_id == Household.id) & (CampaignHousehold.campaign_id == campaign.id)
+        to_do = or_(CampaignHousehold.visited.is_(None), CampaignHousehold.visited.is_(False))
+        stmt = select(Household, CampaignHousehold.visited).outerjoin(CampaignHousehold, state)
+        stmt = stmt.where(targets_clause(campaign, actor), to_do)
+        rows = (await session.execute(stmt)).all()
+        tried = [h.id for h, visited in rows if visited is not None]
+        counts: dict[int, int] = {}
+        if tried:
+            away = select(CampaignVisit.household_id, func.count()).where(
+                CampaignVisit.campaign_id == campaign.id, CampaignVisit.household_id.in_(tried)
+            ).group_by(CampaignVisit.household_id)  # fmt: skip
+            counts = {hid: int(n) for hid, n in (await session.execute(away)).all()}
+        out.extend((campaign, h, counts.get(h.id, 0)) for h, _ in rows)
     return out
