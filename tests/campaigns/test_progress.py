@@ -107,3 +107,20 @@ class TestProgress:
         assert [r[2] for r in rows[1:]] == [3, 2, 5]
         bad = await client.get(f"{CAMPAIGNS}/{campaign['id']}/progress", params={"by": "street"}, headers=world["city"])
         assert bad.status_code == 422
+
+
+class TestTaggedTargets:
+    async def test_a_campaign_by_tag_targets_and_counts_only_the_tagged_households(
+        self, client: httpx.AsyncClient, world: World, session: AsyncSession
+    ) -> None:
+        h = await make_households(
+            session, world.grid_a, 4, tags={0: ["elderly_alone"], 2: ["elderly_alone", "disability"]}
+        )
+        campaign = await launch(client, world["town_a"], target_tags=["elderly_alone"])
+        await visit(client, world["worker_a"], campaign, visit_body("t-1", h[2]))
+        untagged = await visit(client, world["worker_a"], campaign, visit_body("t-2", h[1]), expect=404)
+        assert untagged["field"] == "household_id"
+        answer = await progress(client, world["town_a"], campaign, "village")
+        assert [(r["code"], r["targeted"], r["visited"], r["coverage"]) for r in answer["items"]] == [
+            (f.VILLAGE_A, 2, 1, 0.5)
+        ]
