@@ -106,7 +106,9 @@ class CampaignVisitCreate(Schema):
     household_id: Text
     at: Instant
     outcome: Outcome
-    version: int | None = Field(default=None, ge=1, description="the checklist version answered; default current")
+    version: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="the checklist version answered; default the current one"
+    )
     answers: dict[str, Any] = Field(default_factory=dict)
     report: ReportCreate | None = Field(default=None, description="a finding: filed as a report linked to the visit")
 
