@@ -1,4 +1,4 @@
-"""gridpatrol serve | db upgrade | seed-demo | users create | apikeys create|list|revoke."""
+"""gridpatrol serve | db upgrade | db rebuild-stats | seed-demo | users create | apikeys create|list|revoke."""
 
 from __future__ import annotations
 
@@ -30,6 +30,16 @@ def db_upgrade() -> None:
     settings = Settings()
     upgrade_to_head(settings.resolved_database_url())
     typer.echo("database is at head")
+
+
+@db_cli.command("rebuild-stats")
+def db_rebuild_stats() -> None:
+    """Recompute the centre figures' per-case facts and daily rollup from every case's timeline."""
+    from app.dashboards.stats.facts import rebuild_all
+
+    settings = Settings()
+    done = asyncio.run(rebuild_all(settings.resolved_database_url(), settings.timezone))
+    typer.echo(f"figures rebuilt from the timelines of {done} cases")
 
 
 @cli.command()

@@ -29,6 +29,10 @@ from app.core.jobs import JobRegistry, JobWorker
 from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
+from app.dashboards.maps import browse_router, export_router
+from app.dashboards.maps import router as maps_router
+from app.dashboards.stats import facts as stats_facts
+from app.dashboards.stats import router as stats_router
 from app.followups import router as followups_router
 from app.followups import service as followups
 from app.geo import router as geo_router
@@ -54,10 +58,12 @@ Errors are RFC 9457 `application/problem+json` naming the offending `field`.
 """
 
 
-def build_listeners() -> Listeners:
-    """Every domain that acts on changes to cases, in the order they run (app/reports/effects.py)."""
+def build_listeners(tz: str = "Asia/Shanghai") -> Listeners:
+    """Every domain that acts on changes to cases, in the order they run (app/reports/effects.py);
+    `tz` is settings.timezone (the local days the figures count in)."""
     listeners = Listeners()
     followups.register(listeners)
+    stats_facts.register(listeners, tz)
     return listeners
 
 
@@ -95,7 +101,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.categories = CategoryCache()
     app.state.policies = PolicyStore()
     app.state.metrics = Metrics()
-    app.state.listeners = build_listeners()
+    app.state.listeners = build_listeners(settings.timezone)
     app.state.jobs = JobRegistry()  # domains register their handlers here
     sweep.register(app.state.jobs, app.state.policies, app.state.listeners)
     patrol_jobs.register(app.state.jobs)
@@ -122,6 +128,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(patrols_router.router, prefix=API)
     app.include_router(households_router.router, prefix=API)
     app.include_router(campaigns_router.router, prefix=API)
+    app.include_router(maps_router.router, prefix=API)
+    app.include_router(browse_router.router, prefix=API)
+    app.include_router(export_router.router, prefix=API)
+    app.include_router(stats_router.router, prefix=API)
     app.include_router(open311_router.router)
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]

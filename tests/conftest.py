@@ -65,6 +65,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
         path = tmp_path_factory.mktemp("db") / "test.db"
         url = f"sqlite+aiosqlite:///{path}"
         await asyncio.to_thread(upgrade_to_head, url)
+        await empty_tables(url)  # every test starts as one after a real_transactions test does
         _URLS[request.param] = url
         yield url
         return
@@ -81,6 +82,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
     base = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     url = f"{base}/{name}"
     await asyncio.to_thread(upgrade_to_head, url)
+    await empty_tables(url)
     _URLS[request.param] = url
     yield url
     conn = await asyncpg.connect(admin)

@@ -84,7 +84,7 @@ async def list_queue(
     elif f.sla == "due_soon":
         stmt = stmt.where(and_(Report.due_at >= now, Report.overdue.is_(False)))
     rows = (await session.execute(stmt)).scalars().all()
-    entries = await _colour(session, rows, now, tz, policies)
+    entries = await colour_entries(session, rows, now, tz, policies)
     if f.sla == "overdue":
         entries = [e for e in entries if e.sla == "red"]
     elif f.sla == "due_soon":
@@ -102,9 +102,10 @@ def _decode(cursor: str) -> list[int]:
     return decode_cursor(cursor, (int, int, int, int))
 
 
-async def _colour(
+async def colour_entries(
     session: AsyncSession, rows: Sequence[Report], now: datetime, tz: str, store: PolicyStore
 ) -> list[QueueEntry]:
+    """Each open case with its deadline colour (also the grid lights on the dashboards' map)."""
     policies: dict[int | None, Policy] = {}
     calendars: dict[CalendarMode, WorkCalendar] = {}
     entries = []

@@ -13,6 +13,7 @@ from app.models.open311 import Open311Request, Open311Update
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
 from app.models.policy import Holiday, RoutingPolicy
 from app.models.report import Report, ReportEvent
+from app.models.stats import CaseFact, StatsDay
 
 __all__ = [
     "ApiKey",
@@ -24,6 +25,7 @@ __all__ = [
     "CampaignGrid",
     "CampaignHousehold",
     "CampaignVisit",
+    "CaseFact",
     "Category",
     "DutyDay",
     "FollowUp",
@@ -50,6 +52,7 @@ __all__ = [
     "Report",
     "ReportEvent",
     "RoutingPolicy",
+    "StatsDay",
     "SyncCounter",
     "TrackPoint",
     "User",

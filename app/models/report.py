@@ -106,4 +106,7 @@ class ReportEvent(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    __table_args__ = (UniqueConstraint("report_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "seq"),
+        Index("ix_report_event_action_at", "action", "at"),  # the figures read hotline feedback by period
+    )

@@ -74,13 +74,14 @@ async def submit_report(
         values = await _new_report_values(
             session, actor, data, digest, now, locator, categories, policies, settings, system
         )
-        report_id = await _insert_once(session, values)
-        if report_id is None:  # seen before, or a concurrent submission of the same client_id won
-            return None
-        report = Report(id=report_id, **values)
-        entry = _first_entry(report, actor, data, now)
-        await listeners.notify(session, _created(report, entry, await timeline.append(session, entry), data))
-        return report
+        async with session.begin_nested():  # a listener's refusal undoes the insert, so find() sees none
+            report_id = await _insert_once(session, values)
+            if report_id is None:  # seen before, or a concurrent submission of the same client_id won
+                return None
+            report = Report(id=report_id, **values)
+            entry = _first_entry(report, actor, data, now)
+            await listeners.notify(session, _created(report, entry, await timeline.append(session, entry), data))
+            return report
 
     return await create_or_replay(
         find=find, create=create, same=lambda report: report.content_hash == digest, insert_first=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,9 +74,15 @@ _REGION_COLUMN = {
 }
 
 
+async def select_reports(session: AsyncSession, scope: Scope, f: ReportFilters, *columns: Any) -> Select[Any]:
+    """The caller's readable reports narrowed by `f`'s filters (not its cursor or limit), unordered:
+    for other reads of the same list (maps, heatmaps, exports). `columns` instead of whole rows."""
+    stmt: Select[Any] = select(*columns) if columns else select(Report)
+    return await _apply_filters(session, stmt.where(scope.readable_clause()), f)
+
+
 async def list_reports(session: AsyncSession, scope: Scope, f: ReportFilters) -> tuple[Sequence[Report], str | None]:
-    stmt = select(Report).where(scope.readable_clause())
-    stmt = await _apply_filters(session, stmt, f)
+    stmt = await select_reports(session, scope, f)
     stmt = _apply_order_and_cursor(stmt, f)
     rows = (await session.execute(stmt.limit(f.limit + 1))).scalars().all()
     if len(rows) <= f.limit:
@@ -86,7 +93,7 @@ async def list_reports(session: AsyncSession, scope: Scope, f: ReportFilters) ->
     return rows, encode_cursor(key)
 
 
-async def _apply_filters(session: AsyncSession, stmt: Select[Report], f: ReportFilters) -> Select[Report]:
+async def _apply_filters(session: AsyncSession, stmt: Select[Any], f: ReportFilters) -> Select[Any]:
     if f.status:
         stmt = stmt.where(Report.status.in_(f.status))
     if f.tier:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.deps import AdminDep
+from app.accounts.actor import Actor, Role
+from app.accounts.deps import AdminDep, require_roles
 from app.core.deps import ClockDep, SessionDep
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.ids import MAX_INT, parse_id
@@ -22,6 +23,8 @@ from app.routing.rules import DEFAULT_POLICY, DEFAULT_RULES, PolicyRules
 from app.routing.schemas import HolidayRead, HolidayWrite, IsoDay, PolicyCreate, PolicyRead
 
 router = APIRouter(tags=["policy"])
+# Command centres read the policy in force: its deadlines are what they are judged on.
+CentreOrAdminDep = Annotated[Actor, Depends(require_roles(Role.OPERATOR, Role.ADMIN))]
 
 
 def _policy_read(row: RoutingPolicy) -> PolicyRead:
@@ -60,9 +63,12 @@ async def list_policies(
     "/policies/active",
     response_model=PolicyRead,
     summary="The active routing policy",
-    description="The policy new cases are routed by: starting tier per category and severity, deadlines per tier.",
+    description=(
+        "The policy new cases are routed by: starting tier per category and severity, deadlines per tier. "
+        "Admins and command-centre operators (whose deadlines these are) may read it."
+    ),
 )
-async def get_active_policy(_: AdminDep, session: SessionDep) -> PolicyRead:
+async def get_active_policy(_: CentreOrAdminDep, session: SessionDep) -> PolicyRead:
     row = await session.scalar(
         select(RoutingPolicy).where(RoutingPolicy.active.is_(True)).order_by(RoutingPolicy.version.desc())
     )

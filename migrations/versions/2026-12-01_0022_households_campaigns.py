@@ -1,7 +1,7 @@
 """the household roster (tags, audit of revealed contacts) and door-to-door campaigns with their visits
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-01 21:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.core.db
 
 revision: str = "0022"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -113,3 +113,15 @@ class TestListenersShareTheTransaction:
         assert (await session.execute(select(Report.status, Report.version))).one() == ("reported", 1)
         assert await session.scalar(select(func.count()).select_from(ReportEvent)) == 1
         assert await session.scalar(select(func.count()).select_from(Job).where(Job.kind == "test.outbox")) == 0
+
+    async def test_a_listener_that_refuses_a_submission_leaves_no_report(
+        self, app: FastAPI, client: httpx.AsyncClient, world: World, session: AsyncSession
+    ) -> None:
+        async def refuse(session: AsyncSession, change: Change) -> None:
+            raise Conflict("the receiving system refuses", field="client_id")
+
+        app.state.listeners.register(refuse)
+        response = await client.post(URL, json=report_body(), headers=world["worker_a"])
+        assert (response.status_code, response.json()["detail"]) == (409, "the receiving system refuses")
+        assert await session.scalar(select(func.count()).select_from(Report)) == 0
+        assert await session.scalar(select(func.count()).select_from(ReportEvent)) == 0

@@ -1,0 +1,1 @@
+"""The figures command centres are judged on: GET /stats/summary (docs/metrics.md, "Centre figures")."""
