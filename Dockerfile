@@ -1,6 +1,16 @@
 # GridPatrol API image. The source stays at /app and is installed in editable mode, because
 # app/core/migrate.py finds alembic.ini and migrations/ relative to the source tree
 # (Path(__file__).parents[2] == /app); a plain `pip install .` would point it into site-packages.
+# The dashboard page (web/dashboard) is built in its own stage from the committed npm lock; only the
+# built files reach the image, which serves them at /dashboard/ with no Node.js and no CDN.
+FROM node:20-bookworm-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+COPY web/dashboard/package.json dashboard/
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -20,6 +30,7 @@ COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
+COPY --from=web /web/dashboard/dist web/dashboard/dist
 RUN pip install --no-deps -e . \
     && python -c "import app.core.migrate as m; assert (m._ROOT / 'alembic.ini').is_file(), m._ROOT"
 

@@ -9,9 +9,18 @@ STAMP := $(VENV)/.installed
 # compiles both from pyproject.toml. The project itself goes on top without resolving anything.
 LOCK := requirements.lock
 DEV_LOCK := requirements-dev.lock
+# The web front ends (npm workspaces under web/): installed from web/package-lock.json, the dashboard
+# built into web/dashboard/dist, which the app serves at /dashboard/. Rebuilt when a source changes.
+WEB_DEPS := web/node_modules/.installed
+WEB_BUILT := web/dashboard/dist/.built
+WEB_SOURCES := web/package.json web/dashboard/package.json web/dashboard/index.html web/dashboard/vite.config.ts \
+	web/dashboard/tsconfig.json $(shell find web/dashboard/src web/dashboard/public -type f 2>/dev/null)
+# The browser tests drive Debian's Chromium (never a downloaded browser), with a Chinese font for the screenshots.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --upgrade --quiet
 
-.PHONY: install run test lint bench clean distclean lock lock-python check-lock
+.PHONY: install run test lint bench clean distclean lock lock-python lock-web check-lock web chromium
 
 # Reinstalled whenever pyproject.toml or the lock changes.
 $(STAMP): pyproject.toml $(DEV_LOCK)
@@ -22,13 +31,31 @@ $(STAMP): pyproject.toml $(DEV_LOCK)
 
 install: $(STAMP)
 
-# Every lockfile of the project (the web front end's npm lock joins here as lock-web).
-lock: lock-python
+$(WEB_DEPS): web/package-lock.json web/package.json web/dashboard/package.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILT): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+web: $(WEB_BUILT)
+
+chromium:
+	test -x $(CHROMIUM) && fc-list :lang=zh | grep -q . || \
+		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium fonts-wqy-microhei; }
+
+# Every lockfile of the project.
+lock: lock-python lock-web
 
 # The newest versions pyproject.toml allows; dev is constrained by the runtime pins, so both agree.
 lock-python: $(STAMP)
 	$(UV_COMPILE) -o $(LOCK)
 	$(UV_COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK)
+
+# The newest versions web/*/package.json allow, into web/package-lock.json (nothing is installed).
+lock-web:
+	cd web && npm install --package-lock-only --no-audit --no-fund
 
 # A fresh machine: the committed tree in a temporary directory, a new venv from the lock alone.
 check-lock:
@@ -42,10 +69,11 @@ check-lock:
 	.venv/bin/pytest -q -p no:cacheprovider tests/core/test_config.py tests/test_lock.py
 
 # Every demo user, and the admin that `serve` creates when none exists, has the password gridpatrol-demo.
-run: $(STAMP)
+run: $(STAMP) $(WEB_BUILT)
 	GRIDPATROL_ADMIN_PASSWORD=$${GRIDPATROL_ADMIN_PASSWORD:-gridpatrol-demo} $(BIN)/gridpatrol seed-demo --if-empty
 	@echo
 	@echo "GridPatrol on http://$(HOST):$(PORT)"
+	@echo "  dashboard  http://$(HOST):$(PORT)/dashboard/"
 	@echo "  API docs   http://$(HOST):$(PORT)/docs"
 	@echo "  API        http://$(HOST):$(PORT)/api/v1"
 	@echo "  health     http://$(HOST):$(PORT)/healthz"
@@ -56,7 +84,7 @@ run: $(STAMP)
 	GRIDPATROL_ADMIN_PASSWORD=$${GRIDPATROL_ADMIN_PASSWORD:-gridpatrol-demo} \
 		$(BIN)/gridpatrol serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(WEB_BUILT) chromium
 	$(BIN)/ruff check app tests bench
 	$(BIN)/mypy app
 	$(BIN)/pytest -q
@@ -69,8 +97,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/intake.py
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
+	rm -rf var test-artifacts web/dashboard/dist .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) web/node_modules

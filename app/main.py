@@ -31,8 +31,11 @@ from app.core.openapi import install_problem_docs
 from app.core.requestid import RequestIdMiddleware
 from app.dashboards.maps import browse_router, export_router
 from app.dashboards.maps import router as maps_router
+from app.dashboards.page import serve as dashboard_page
 from app.dashboards.stats import facts as stats_facts
 from app.dashboards.stats import router as stats_router
+from app.dashboards.stream import router as stream_router
+from app.dashboards.stream import setup as stream_setup
 from app.followups import router as followups_router
 from app.followups import service as followups
 from app.geo import router as geo_router
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             yield
         finally:
             await worker.stop()
+            await app.state.stream_hub.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -102,6 +106,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.policies = PolicyStore()
     app.state.metrics = Metrics()
     app.state.listeners = build_listeners(settings.timezone)
+    app.state.stream_hub = stream_setup.install(settings, app.state.listeners)  # after the others: sees their writes
     app.state.jobs = JobRegistry()  # domains register their handlers here
     sweep.register(app.state.jobs, app.state.policies, app.state.listeners)
     patrol_jobs.register(app.state.jobs)
@@ -128,11 +133,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(patrols_router.router, prefix=API)
     app.include_router(households_router.router, prefix=API)
     app.include_router(campaigns_router.router, prefix=API)
+    app.include_router(stats_router.router, prefix=API)
     app.include_router(maps_router.router, prefix=API)
     app.include_router(browse_router.router, prefix=API)
     app.include_router(export_router.router, prefix=API)
-    app.include_router(stats_router.router, prefix=API)
     app.include_router(open311_router.router)
+    app.include_router(stream_router.router, prefix=API)
+    dashboard_page.install(app, settings)  # /dashboard/: the built web page
 
     uploads = [(media_router.UPLOAD_PATH, media_router.upload_body_limit(settings))]
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

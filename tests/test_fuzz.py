@@ -114,9 +114,14 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"app": app, "headers": headers}
 
 
+def _finite(operations: list[Any]) -> list[Any]:
+    """Without GET /stream: an event stream never ends (tests/dashboards/stream tries its inputs)."""
+    return [op for op in operations if "text/event-stream" not in json.dumps(op.definition.raw)]
+
+
 def test_no_input_makes_the_server_fail(fuzz_world: dict[str, Any]) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_world["app"])
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = _finite([result.ok() for result in schema.get_all_operations()])
     assert len(operations) > 40
     for operation in operations:
 
@@ -223,7 +228,7 @@ def _requests(case: Any) -> Iterator[dict[str, Any]]:
 def test_hostile_values_never_make_the_server_fail(hostile_world: Any) -> None:
     portal, client, app, headers = hostile_world
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = _finite([result.ok() for result in schema.get_all_operations()])
     operations = [op for op in operations if "multipart/form-data" not in json.dumps(op.definition.raw)]
     assert len(operations) > 40
     failures, sent = [], 0

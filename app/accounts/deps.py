@@ -40,12 +40,17 @@ async def authenticate(
     claims = decode_access_token(app_state.jwt_secret, credentials.credentials, now=app_state.clock.now())
     if claims is None:
         raise Unauthorized("the access token is invalid or has expired")
+    return await load_actor(session, claims.user_id, claims.session_id)
+
+
+async def load_actor(session: AsyncSession, user_id: int, session_id: str) -> Actor:
+    """The user of a sign-in session, if the session is live and the user active; 401 otherwise."""
     row = (
         await session.execute(
             select(User, AuthSession.revoked_at, Region.level)
             .join(AuthSession, AuthSession.user_id == User.id)
             .outerjoin(Region, Region.code == User.region_code)
-            .where(User.id == claims.user_id, AuthSession.id == claims.session_id)
+            .where(User.id == user_id, AuthSession.id == session_id)
         )
     ).first()
     if row is None or row[1] is not None or not row[0].active:
@@ -59,7 +64,7 @@ async def authenticate(
         region_level=Level(level) if level else None,
         grid_id=user.grid_id,
         sensitive_clearance=user.sensitive_clearance,
-        session_id=claims.session_id,
+        session_id=session_id,
     )
 
 

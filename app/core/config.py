@@ -7,6 +7,7 @@ import os
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,12 +60,32 @@ class Settings(BaseSettings):
     # /metrics: open when neither is set; each one set must be satisfied.
     metrics_token: SecretStr | None = None  # scrapers send `Authorization: Bearer <token>`
     metrics_allow: str = ""  # client addresses or networks, comma-separated: "127.0.0.1,10.0.0.0/8"
+    # The dashboard page (/dashboard/): the built web/dashboard (web/dashboard/dist when unset) and an
+    # optional intranet tile server, e.g. "https://tiles.example.gov.cn/{z}/{x}/{y}.png" (plain background without).
+    dashboard_dir: Path | None = None
+    map_tile_url: str = ""
+    dashboard_poll_s: float = Field(default=4.0, ge=0.5)  # the page polls its queue this often while it has no stream
+    # The live stream (docs/stream.md). With redis_url, events go through Redis pub/sub to every process.
+    redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0; empty: one process works alone
+    stream_channel: str = "gridpatrol:stream"  # the Redis pub/sub channel (one per deployment)
+    stream_heartbeat_s: float = Field(default=15.0, gt=0)  # a comment line when nothing else was sent
+    stream_ticket_ttl_s: int = Field(default=60, ge=1)
+    stream_queue_size: int = Field(default=256, ge=1)  # events waiting for one client; beyond: closed, resumes
+    stream_retry_ms: int = Field(default=3000, ge=0)  # the reconnection delay EventSource is told
 
     @field_validator("metrics_allow")
     @classmethod
     def _networks(cls, value: str) -> str:
         for part in filter(None, (p.strip() for p in value.split(","))):
             ipaddress.ip_network(part, strict=False)  # ValueError names the bad entry at start-up
+        return value
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
+            raise ValueError("map_tile_url must be an http(s) URL such as https://tiles.example/{z}/{x}/{y}.png")
         return value
 
     def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -237,7 +237,8 @@ class TestScope:
 
     async def test_dates_out_of_range_are_422(self, day: Day) -> None:
         cases = (({"from": DAY, "to": "9999-12-31"}, "to"), ({"from": "0001-01-01"}, "from"),
-                 ({"from": "2026-13-01"}, "from"), ({"region_code": "32060\u0000"}, "region_code"))  # fmt: skip
+                 ({"from": "2026-13-01"}, "from"), ({"to": "0001-01-01T00:00:00+14:00"}, "to"),
+                 ({"to": "0001-01-01"}, "to"), ({"region_code": "32060\u0000"}, "region_code"))  # fmt: skip
         for params, field in cases:
             response = await day.client.get(URL, params=params, headers=day.world["city"])
             assert (response.status_code, response.json()["field"]) == (422, field), params

@@ -56,11 +56,11 @@ async def get_summary(
         raise NotFound("no such region", field="region_code")  # outside the jurisdiction looks the same
     tz = ZoneInfo(settings.timezone)
     today = clock.now().astimezone(tz).date()
+    for name, given in (("from", from_), ("to", to)):  # before any arithmetic: 0001-01-01 - 29 days overflows
+        if given is not None and not EARLIEST.date() <= given < LATEST.date():
+            raise Invalid(f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}", field=name)
     last = to or today
     first = from_ or last - timedelta(days=DEFAULT_DAYS - 1)
-    for name, value in (("from", first), ("to", last)):
-        if not EARLIEST.date() <= value < LATEST.date():
-            raise Invalid(f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}", field=name)
     if first > last:
         raise Invalid("from is after to", field="from")
     if (last - first).days >= MAX_DAYS:

@@ -1,0 +1,1 @@
+"""The command-centre dashboard page: the built web/dashboard served at /dashboard/."""

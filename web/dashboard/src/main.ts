@@ -1,0 +1,151 @@
+// The command-centre dashboard: sign in, then the jurisdiction's map, live queue and figures.
+import "./style.css";
+import { ApiError, forget, getJson, signIn, signOut, signedIn, whenSignedOut, type User } from "./api";
+import { applyStatic, currentLang, setLang, t } from "./i18n";
+import { JurisdictionMap } from "./map";
+import { Figures } from "./figures";
+import { act, Queue, type Report } from "./queue";
+import { Live, type Mode } from "./stream";
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+let live: Live | null = null;
+let rerender: () => void = () => undefined;
+
+function toast(message: string, error = false): void {
+  const box = $("toast");
+  box.textContent = message;
+  box.className = error ? "toast error" : "toast";
+  box.hidden = false;
+  window.setTimeout(() => (box.hidden = true), 4000);
+}
+
+function problemText(error: unknown): string {
+  return error instanceof ApiError ? `${t("actionFailed")}: ${error.message}` : `${t("actionFailed")}: ${String(error)}`;
+}
+
+/** The field an action needs, asked in a modal dialog; null when cancelled. */
+function ask(action: string, report: Report): Promise<string | null> {
+  const dialog = $<HTMLDialogElement>("act-dialog");
+  const form = $<HTMLFormElement>("act-form");
+  const text = form.elements.namedItem("text") as HTMLTextAreaElement;
+  const field = { dispatch: "unit", escalate: "reason", supervise: "note" }[action] ?? "note";
+  $("act-title").textContent = `${t(action)} · ${report.case_no}`;
+  $("act-label").textContent = t(field);
+  text.value = "";
+  return new Promise((resolve) => {
+    const done = (value: string | null): void => {
+      form.onsubmit = null;
+      $("act-cancel").onclick = null;
+      dialog.close();
+      resolve(value);
+    };
+    form.onsubmit = (event) => {
+      event.preventDefault();
+      if (text.value.trim()) done(text.value.trim());
+    };
+    $("act-cancel").onclick = () => done(null);
+    dialog.showModal();
+    text.focus();
+  });
+}
+
+function showSignIn(): void {
+  live?.stop();
+  live = null;
+  $("board").hidden = true;
+  $("signout").hidden = true;
+  $("who").textContent = "";
+  $("signin").hidden = false;
+}
+
+async function start(): Promise<void> {
+  const config = await fetch("/dashboard/config.json").then((r) => r.json()).catch(() => ({ tile_url: null, poll_ms: 4000 }));
+  let user: User;
+  try {
+    user = await getJson<User>("/users/me");
+  } catch {
+    forget();
+    showSignIn();
+    return;
+  }
+  if (!user.region) {
+    toast("This account has no jurisdiction (sign in as a centre operator)", true);
+    return;
+  }
+  $("signin").hidden = true;
+  $("board").hidden = false;
+  $("signout").hidden = false;
+  $("who").textContent = `${user.display_name ?? user.username} · ${user.region.name}`;
+
+  const figures = new Figures($("kpis"), $("trend"), $("regions"));
+  let queue: Queue;
+  const map = new JurisdictionMap($("map"), config.tile_url, (id) => void supervise(id));
+  const refresh = debounce(() => {
+    void queue.refresh().catch(() => undefined);
+    void figures.refresh().catch(() => undefined);
+    void map.refresh().catch(() => undefined);
+  }, 300);
+  queue = new Queue($("queue"), $("queue-count"), user.region.code, ask, refresh);
+  rerender = () => {
+    queue.render();
+    figures.render();
+    map.relabel();
+  };
+
+  async function supervise(id: string): Promise<void> {
+    try {
+      const report = await getJson<Report>(`/reports/${encodeURIComponent(id)}`);
+      if (await act("supervise", report, ask)) toast(`${t("supervise")} · ${report.case_no} · ${t("done")}`);
+      refresh();
+    } catch (error) {
+      toast(problemText(error), true);
+    }
+  }
+  window.addEventListener("unhandledrejection", (event) => {
+    if (event.reason instanceof ApiError) toast(problemText(event.reason), true);
+  });
+
+  await Promise.allSettled([queue.refresh(), figures.refresh(), map.refresh()]);
+  map.invalidate();
+  live = new Live({ onEvent: refresh, onPoll: refresh, onMode: showMode, pollMs: Number(config.poll_ms) || 4000 });
+  live.start();
+}
+
+function showMode(mode: Mode): void {
+  const badge = $("live");
+  badge.dataset.state = mode;
+  badge.textContent = t(mode);
+}
+
+function debounce(fn: () => void, ms: number): () => void {
+  let timer = 0;
+  return () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(fn, ms);
+  };
+}
+
+$<HTMLFormElement>("signin-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target as HTMLFormElement;
+  const data = new FormData(form);
+  $("signin-error").textContent = "";
+  try {
+    await signIn(String(data.get("username")), String(data.get("password")));
+    form.reset();
+    await start();
+  } catch (error) {
+    $("signin-error").textContent = error instanceof ApiError && error.status === 401 ? t("signinFailed") : String(error);
+  }
+});
+$("signout").addEventListener("click", () => void signOut());
+$("lang").addEventListener("click", () => {
+  setLang(currentLang() === "zh" ? "en" : "zh");
+  const badge = $("live");
+  if (badge.dataset.state && badge.dataset.state !== "off") badge.textContent = t(badge.dataset.state);
+  rerender();
+});
+whenSignedOut(showSignIn);
+applyStatic();
+if (signedIn()) void start();
+else showSignIn();
