@@ -13,6 +13,7 @@ from app.accounts import jobs as accounts_jobs
 from app.accounts import router as accounts_router
 from app.accounts.passwords import PasswordChecker
 from app.apikeys import router as apikeys_router
+from app.campaigns import router as campaigns_router
 from app.categories import router as categories_router
 from app.categories.cache import CategoryCache
 from app.centres import router as centres_router
@@ -41,6 +42,7 @@ from app.geo import router as geo_router
 from app.geo.locator import Locator
 from app.hotline import deliveries as hotline_deliveries
 from app.hotline import router as hotline_router
+from app.households import router as households_router
 from app.media import jobs as media_jobs
 from app.media import router as media_router
 from app.open311 import errors as open311_errors
@@ -137,6 +139,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(media_router.router, prefix=API)
     app.include_router(patrols_router.router, prefix=API)
     app.include_router(hotline_router.router, prefix=API)
+    app.include_router(households_router.router, prefix=API)
+    app.include_router(campaigns_router.router, prefix=API)
     app.include_router(stats_router.router, prefix=API)
     app.include_router(maps_router.router, prefix=API)
     app.include_router(browse_router.router, prefix=API)

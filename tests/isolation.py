@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.core.db import Base, make_engine
 
-SEEDED_TABLES = {"category", "grid_revision", "sync_counter"}
+SEEDED_TABLES = {"category", "grid_revision", "household_tag", "sync_counter"}
 MARKER = "real_transactions"
 # A rolled-back transaction does not give back the ids it drew from a sequence, but ALTER SEQUENCE
 # RESTART is itself transactional (PostgreSQL 10+): restarted here, rolled back with the test.

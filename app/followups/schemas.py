@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from app.campaigns.schemas import VisitTask
 from app.core.schemas import Schema
 from app.reports.schemas import ReportRead
 
@@ -27,3 +28,7 @@ class TaskDelta(Schema):
     items: list[TaskRead]
     next_since: str  # send back as ?since= on the next sync
     more: bool  # true: call again with next_since right away
+    visits: list[VisitTask] = Field(
+        default_factory=list,
+        description="campaign households still to visit in my grid, nearest to ?lat=&lon= first (always whole)",
+    )

@@ -3,10 +3,12 @@
 from app.core.jobs.models import Job, JobAttempt  # registered with the other tables
 from app.models.account import AuthSession, LoginThrottle, RefreshToken, User
 from app.models.apikey import ApiKey
+from app.models.campaign import Campaign, CampaignChecklist, CampaignGrid, CampaignHousehold, CampaignVisit
 from app.models.category import Category
 from app.models.followup import FollowUp, SyncCounter
 from app.models.geo import Grid, GridRevision, Region
 from app.models.hotline import HotlineDelivery, HotlinePlatform, HotlineSignature, HotlineTicket
+from app.models.household import GridRoster, Household, HouseholdAudit, HouseholdTag, HouseholdTagLink
 from app.models.media import Attachment, AttachmentExpectation, MediaBlob
 from app.models.open311 import Open311Request, Open311Update
 from app.models.patrol import DutyDay, HouseholdVisit, Patrol, PatrolCheckin, PatrolDay, TrackPoint
@@ -20,17 +22,27 @@ __all__ = [
     "Attachment",
     "AttachmentExpectation",
     "AuthSession",
+    "Campaign",
+    "CampaignChecklist",
+    "CampaignGrid",
+    "CampaignHousehold",
+    "CampaignVisit",
     "CaseFact",
     "Category",
     "DutyDay",
     "FollowUp",
     "Grid",
     "GridRevision",
+    "GridRoster",
     "Holiday",
     "HotlineDelivery",
     "HotlinePlatform",
     "HotlineSignature",
     "HotlineTicket",
+    "Household",
+    "HouseholdAudit",
+    "HouseholdTag",
+    "HouseholdTagLink",
     "HouseholdVisit",
     "Job",
     "JobAttempt",
