@@ -1,6 +1,7 @@
 """The dashboard in a real browser (Debian's Chromium, headless, driven by Playwright) against a real
 uvicorn server on 127.0.0.1 serving the test world: sign in, a report posted through the API appears
-in the queue without a reload, accepting it from the page moves it on and the KPI changes.
+in the queue without a reload, accepting it from the page moves it on and the KPI changes, dispatching it
+offers only the units the centre may use and shows the unit's name.
 Screenshots go to test-artifacts/dashboard/ (gitignored). `make test` installs Chromium and builds the page."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi.responses import StreamingResponse
 from playwright.async_api import Browser, Page, async_playwright, expect
 from starlette.routing import Route
 
+from tests import factories as f
 from tests.factories import PASSWORD, World
 from tests.worlds import report_body
 
@@ -81,7 +83,17 @@ def kpi(page: Page, name: str):  # type: ignore[no-untyped-def]
     return page.locator(f'[data-kpi="{name}"] .kpi-value')
 
 
-async def test_a_report_appears_live_is_accepted_and_supervised_from_the_page(
+async def add_units(api: httpx.AsyncClient, world: World) -> None:
+    """Two units of town A, one of them deactivated, beside the world's city unit `u` (市应急管理局)."""
+    for code, name in (("town-a-med", "城东街道调解中心"), ("town-a-off", "城东街道已撤销单位")):
+        body = {"code": code, "name": name, "kind": "mediation_centre", "region_code": f.TOWN_A}
+        made = await api.post("/api/v1/units", json=body, headers=world["admin"])
+        assert made.status_code == 201, made.text
+    off = await api.patch("/api/v1/units/town-a-off", json={"active": False}, headers=world["admin"])
+    assert off.status_code == 200, off.text
+
+
+async def test_a_report_appears_live_is_accepted_dispatched_and_supervised_from_the_page(
     server: str, browser: Browser, world: World, backend: str
 ) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
@@ -103,6 +115,7 @@ async def test_a_report_appears_live_is_accepted_and_supervised_from_the_page(
 
     async with httpx.AsyncClient(base_url=server) as api:
         posted = await api.post("/api/v1/reports", json=report_body(), headers=world["worker_a"])
+        await add_units(api, world)
     assert posted.status_code == 201, posted.text
     case_no = posted.json()["case_no"]
 
@@ -121,9 +134,20 @@ async def test_a_report_appears_live_is_accepted_and_supervised_from_the_page(
     await expect(kpi(page, "accepted")).to_have_text("1")
     await shot(page, "3-accepted", backend)
 
+    await row.locator('[data-action="dispatch"]').click()
+    options = page.locator('#act-form select[name="unit"] option')  # the active units town A may use, by name
+    await expect(options).to_have_text(["城东街道调解中心 · 调解中心", "市应急管理局 · 职能部门"])
+    await page.select_option('#act-form select[name="unit"]', "u")
+    await shot(page, "3b-dispatch-dialog", backend)
+    await page.click('#act-form button[type="submit"]')
+    await expect(row.locator(".status")).to_have_text("已派遣")
+    await expect(row.locator(".unit")).to_have_text("处置单位: 市应急管理局")
+    await expect(row.locator('[data-action="dispatch"]')).to_have_count(0)
+
     await page.click("#lang")
     await expect(page.locator("h1")).to_have_text("GridPatrol command centre")
-    await expect(row.locator(".status")).to_have_text("accepted")
+    await expect(row.locator(".status")).to_have_text("dispatched")
+    await expect(row.locator(".unit")).to_have_text("Unit: 市应急管理局")
     await expect(page.locator('[data-kpi="accepted"] .kpi-label')).to_have_text("Accepted")
     await shot(page, "4-english", backend)
 
@@ -133,6 +157,7 @@ async def test_a_report_appears_live_is_accepted_and_supervised_from_the_page(
     above.set_default_timeout(15_000)
     await sign_in(above, server, "county_a")
     await above.locator("path.gp-report").click()
+    await expect(above.locator("#act-details")).to_have_text("状态: 已派遣 · 处置单位: 市应急管理局")
     await above.fill("#act-form textarea", "请今日内处置")
     await above.click('#act-form button[type="submit"]')
     await expect(above.locator("#toast")).to_contain_text(case_no)
@@ -144,8 +169,9 @@ async def test_a_report_appears_live_is_accepted_and_supervised_from_the_page(
         report_id = posted.json()["id"]
         seen = await api.get(f"/api/v1/reports/{report_id}", headers=world["town_a"])
         entries = await api.get(f"/api/v1/reports/{report_id}/timeline", headers=world["town_a"])
-    assert seen.json()["status"] == "accepted" and seen.json()["supervised"] is True
-    assert [e["action"] for e in entries.json()] == ["submit", "accept", "supervise"]
+    assert seen.json()["status"] == "dispatched" and seen.json()["supervised"] is True
+    assert seen.json()["unit"] == {"code": "u", "name": "市应急管理局", "free_text": False}
+    assert [e["action"] for e in entries.json()] == ["submit", "accept", "dispatch", "supervise"]
     assert not outside, outside  # nothing fetched from another host
     assert not failed, failed
     assert not errors, errors

@@ -15,6 +15,8 @@ const zh = {
   done: "已完成", actionFailed: "操作失败", supervised: "已督办",
   s_reported: "待立案", s_accepted: "已立案", s_dispatched: "已派遣", s_in_progress: "处置中",
   s_resolved: "已处置", s_closed: "已结案", s_rejected: "不予立案",
+  noUnits: "本中心暂无可派遣的处置单位", k_department: "职能部门", k_mediation_centre: "调解中心",
+  k_utility: "公用事业单位", k_other: "其他单位",
 };
 type Key = keyof typeof zh;
 
@@ -33,6 +35,8 @@ const en: Record<Key, string> = {
   done: "Done", actionFailed: "Action failed", supervised: "supervised",
   s_reported: "reported", s_accepted: "accepted", s_dispatched: "dispatched", s_in_progress: "in progress",
   s_resolved: "resolved", s_closed: "closed", s_rejected: "rejected",
+  noUnits: "No unit this centre may dispatch to", k_department: "department", k_mediation_centre: "mediation centre",
+  k_utility: "utility", k_other: "other unit",
 };
 
 const tables: Record<Lang, Record<Key, string>> = { zh, en };

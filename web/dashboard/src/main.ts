@@ -1,15 +1,18 @@
 // The command-centre dashboard: sign in, then the jurisdiction's map, live queue and figures.
 import "./style.css";
-import { ApiError, forget, getJson, signIn, signOut, signedIn, whenSignedOut, type User } from "./api";
+import { ApiError, forget, getJson, signIn, signOut, signedIn, whenSignedOut, type Region, type User } from "./api";
+import { el } from "./dom";
 import { applyStatic, currentLang, setLang, t } from "./i18n";
 import { JurisdictionMap } from "./map";
 import { Figures } from "./figures";
 import { act, Queue, type Report } from "./queue";
 import { Live, type Mode } from "./stream";
+import { usableUnits } from "./units";
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 let live: Live | null = null;
 let rerender: () => void = () => undefined;
+let centre: Region | null = null; // the signed-in operator's centre, whose units the dispatch dialog offers
 
 function toast(message: string, error = false): void {
   const box = $("toast");
@@ -23,14 +26,21 @@ function problemText(error: unknown): string {
   return error instanceof ApiError ? `${t("actionFailed")}: ${error.message}` : `${t("actionFailed")}: ${String(error)}`;
 }
 
-/** The field an action needs, asked in a modal dialog; null when cancelled. */
-function ask(action: string, report: Report): Promise<string | null> {
+/** The field an action needs, asked in a modal dialog (a unit from a select for dispatch); null when cancelled. */
+async function ask(action: string, report: Report): Promise<string | null> {
   const dialog = $<HTMLDialogElement>("act-dialog");
   const form = $<HTMLFormElement>("act-form");
   const text = form.elements.namedItem("text") as HTMLTextAreaElement;
-  const field = { dispatch: "unit", escalate: "reason", supervise: "note" }[action] ?? "note";
+  const select = form.elements.namedItem("unit") as HTMLSelectElement;
+  const dispatching = action === "dispatch";
+  const units = dispatching && centre ? await usableUnits(centre) : [];
   $("act-title").textContent = `${t(action)} · ${report.case_no}`;
-  $("act-label").textContent = t(field);
+  $("act-details").textContent = details(report);
+  $("act-label").textContent = t({ escalate: "reason", supervise: "note" }[action] ?? "note");
+  $("act-text").hidden = text.disabled = dispatching;
+  $("act-unit").hidden = select.disabled = !dispatching;
+  $("act-no-units").hidden = !dispatching || units.length > 0;
+  select.replaceChildren(...units.map((u) => el("option", { value: u.code }, [`${u.name} · ${t(`k_${u.kind}`)}`])));
   text.value = "";
   return new Promise((resolve) => {
     const done = (value: string | null): void => {
@@ -41,12 +51,19 @@ function ask(action: string, report: Report): Promise<string | null> {
     };
     form.onsubmit = (event) => {
       event.preventDefault();
-      if (text.value.trim()) done(text.value.trim());
+      const value = dispatching ? select.value : text.value.trim();
+      if (value) done(value);
     };
     $("act-cancel").onclick = () => done(null);
     dialog.showModal();
-    text.focus();
+    (dispatching ? select : text).focus();
   });
+}
+
+/** The case as the dialog shows it: its status and, once dispatched, its unit. */
+function details(report: Report): string {
+  const status = `${t("status")}: ${t(`s_${report.status}`)}`;
+  return report.unit ? `${status} · ${t("unit")}: ${report.unit.name}` : status;
 }
 
 function showSignIn(): void {
@@ -72,6 +89,7 @@ async function start(): Promise<void> {
     toast("This account has no jurisdiction (sign in as a centre operator)", true);
     return;
   }
+  centre = user.region;
   $("signin").hidden = true;
   $("board").hidden = false;
   $("signout").hidden = false;

@@ -4,14 +4,16 @@ import { getJson, postJson } from "./api";
 import { t } from "./i18n";
 import { clear, el } from "./dom";
 
-export interface Report { id: string; case_no: string; category: string; category_name: string | null; description: string; status: string; version: number; supervised: boolean; address: string | null }
+/** The unit a case is dispatched to; `code` is null for a unit typed as free text before units existed. */
+export interface UnitRef { code: string | null; name: string; free_text: boolean }
+export interface Report { id: string; case_no: string; category: string; category_name: string | null; description: string; status: string; version: number; supervised: boolean; address: string | null; unit: UnitRef | null }
 interface Item { report: Report; sla: "red" | "yellow" | "green" | null; time_left_s: number | null }
 interface Page { items: Item[]; next_cursor: string | null }
 
 /** Which fields each action needs (docs/workflow.md); accept needs none. */
-export const ACTIONS: Record<string, { from: string[]; field: "unit" | "reason" | "note" | null }> = {
+export const ACTIONS: Record<string, { from: string[]; field: "unit_code" | "reason" | "note" | null }> = {
   accept: { from: ["reported"], field: null },
-  dispatch: { from: ["accepted"], field: "unit" },
+  dispatch: { from: ["accepted"], field: "unit_code" },
   escalate: { from: ["reported", "accepted", "dispatched", "in_progress"], field: "reason" },
   supervise: { from: ["reported", "accepted", "dispatched", "in_progress", "resolved"], field: "note" },
 };
@@ -54,6 +56,7 @@ export class Queue {
         el("div", {}, [el("strong", {}, [r.case_no]), " ", r.category_name ?? r.category, " · ",
           el("span", { class: "status" }, [t(`s_${r.status}`)]), r.supervised ? el("span", { class: "badge" }, [t("supervised")]) : ""]),
         el("div", { class: "desc" }, [r.description]),
+        r.unit ? el("div", { class: "unit", "data-unit": r.unit.code ?? "" }, [`${t("unit")}: ${r.unit.name}`]) : "",
         el("div", { class: "due", "data-left": String(item.time_left_s ?? "") }, [this.left(item.time_left_s)]),
       ]),
       el("div", { class: "case-actions" }, buttons),
