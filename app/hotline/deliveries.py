@@ -1,8 +1,9 @@
 """Outbound status of hotline cases: an outbox row per status change, sent by the durable job worker.
 
-- `on_status` (a listener on report.status_changed, in the change's transaction) writes the delivery
-  with its event (`event_id` = "<report id>:<seq>", stable across retries) and, when no earlier event
-  of the case is still undelivered, its job `hotline.delivery:<id>`;
+- `on_status` (a listener on report.status_changed and the notes events.py announces, in the change's
+  transaction) writes the delivery with its event (events.py; `event_id` = "<report id>:<seq>", stable
+  across retries) and, when no earlier event of the case is still undelivered, its job
+  `hotline.delivery:<id>`;
 - `Deliverer.run` POSTs it, signed like inbound calls, to the platform's callback; on a 2xx the
   delivery is done and the case's next event gets its job (per case, events arrive in order: a later
   one waits while an earlier one fails); anything else fails the attempt;
@@ -25,8 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.jobs import JobContext, JobRegistry, enqueue
-from app.core.schemas import iso_utc
-from app.hotline import platforms, signing
+from app.hotline import events, platforms, signing
 from app.models import HotlineDelivery, HotlineSignature, HotlineTicket, Report
 from app.models.report import format_case_no
 from app.reports.effects import Change, Listeners
@@ -49,7 +49,7 @@ class DeliveryFailed(Exception):
 
 def register(listeners: Listeners, jobs: JobRegistry, settings: Settings) -> Deliverer:
     deliverer = Deliverer(settings)
-    listeners.register(deliverer.on_status, events={Event.STATUS_CHANGED})
+    listeners.register(deliverer.on_status, events={Event.STATUS_CHANGED, Event.NOTED})
     jobs.register(KIND, deliverer.run, backoff=deliverer.backoff, on_failure=record_failure)
     jobs.register("hotline.forget_signatures", forget_signatures, every=timedelta(hours=1))
     return deliverer
@@ -72,7 +72,7 @@ class Deliverer:
         return timedelta(seconds=base * (1 + 0.25 * rng.random()))
 
     async def on_status(self, session: AsyncSession, change: Change) -> None:
-        if change.source != "hotline":
+        if change.source != "hotline" or not events.announced(change):
             return
         which = HotlineTicket.report_id == change.report_id
         ticket = (
@@ -83,8 +83,8 @@ class Deliverer:
         case = (await session.execute(
             select(Report.county_code, Report.received_at).where(Report.id == change.report_id)
         )).one()  # fmt: skip
-        payload = event_payload(change, ticket.ticket_no, format_case_no(case.county_code, case.received_at,
-                                                                         change.report_id))  # fmt: skip
+        case_no = format_case_no(case.county_code, case.received_at, change.report_id)
+        payload = await events.event_payload(session, change, ticket.ticket_no, case_no)
         row = HotlineDelivery(platform_id=ticket.platform_id, report_id=change.report_id, ticket_no=ticket.ticket_no,
                               event_id=payload["event_id"], seq=change.seq, payload=payload, queued=False,
                               attempts=0, created_at=change.at)  # fmt: skip
@@ -178,20 +178,3 @@ async def record_failure(ctx: JobContext, payload: dict[str, Any], exc: Exceptio
     await ctx.session.execute(stmt)
     if dead:
         log.error("hotline delivery %s is dead after %d attempts", payload["delivery_id"], ctx.attempt)
-
-
-def event_payload(change: Change, ticket_no: str, case_no: str) -> dict[str, Any]:
-    return {
-        "event_id": f"{change.report_id}:{change.seq}",
-        "seq": change.seq,
-        "ticket_no": ticket_no,
-        "report_id": str(change.report_id),
-        "case_no": case_no,
-        "status": change.to_status.value,
-        "previous_status": change.from_status.value if change.from_status else None,
-        "action": change.action,
-        "tier": change.to_tier.value,
-        "centre": change.centre_code,
-        "note": change.note,
-        "at": iso_utc(change.at),
-    }
