@@ -215,13 +215,11 @@ class JobWorker:
         job, registration, now = lease.job, lease.registration, self.clock.now()
         assert registration.outside is not None
         async with self.sessionmaker() as session, session.begin():
-            mine = select(Job.id).where(Job.id == job.id, Job.status == "pending", Job.attempts == job.attempt,
-                                        Job.locked_by == self.worker_id)  # fmt: skip
-            if session.get_bind().dialect.name == "postgresql":
-                mine = mine.with_for_update()
-            if (await session.execute(mine)).scalar_one_or_none() is None:
-                return  # the lease ended and another run has it
-            await session.execute(update(Job).where(Job.id == job.id).values(locked_by=None, locked_until=None))
+            mine = (Job.id == job.id, Job.status == "pending", Job.attempts == job.attempt,
+                    Job.locked_by == self.worker_id)  # fmt: skip
+            taken = await session.execute(update(Job).where(*mine).values(locked_by=None, locked_until=None))
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                return  # the lease ended and another run has it (the update holds the row until commit)
             if isinstance(result, Exception):
                 await self._record_failure(session, job, result, now, registration)
                 return
