@@ -28,8 +28,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.jobs import JobContext, JobRegistry, enqueue
-from app.core.jobs.registry import Outside
+from app.core.jobs import JobContext, JobRegistry, Outside, enqueue
 from app.hotline import events, platforms, signing
 from app.models import HotlineDelivery, HotlineSignature, HotlineTicket, Report
 from app.models.report import format_case_no
