@@ -1,11 +1,14 @@
 """Outbound status of hotline cases: an outbox row per status change, sent by the durable job worker.
 
-- `on_status` (a listener on report.status_changed, in the change's transaction) writes the delivery
-  with its event (`event_id` = "<report id>:<seq>", stable across retries) and, when no earlier event
-  of the case is still undelivered, its job `hotline.delivery:<id>`;
-- `Deliverer.run` POSTs it, signed like inbound calls, to the platform's callback; on a 2xx the
-  delivery is done and the case's next event gets its job (per case, events arrive in order: a later
-  one waits while an earlier one fails); anything else fails the attempt;
+- `on_status` (a listener on report.status_changed and the notes events.py announces, in the change's
+  transaction) writes the delivery with its event (events.py; `event_id` = "<report id>:<seq>", stable
+  across retries) and, when no earlier event of the case is still undelivered, its job
+  `hotline.delivery:<id>`;
+- the job (registry.Outside): `Deliverer.run` reads it in the claim's transaction, `post` POSTs it, signed
+  like inbound calls, to the platform's callback with no transaction open (a slow callback holds no
+  lock), and `delivered` records a 2xx in a new transaction: the delivery is done and the case's next
+  event gets its job (per case, events arrive in order: a later one waits while an earlier one fails);
+  anything else fails the attempt (recorded in that new transaction too);
 - failed attempts retry with exponential backoff and jitter (settings: start, cap, max attempts),
   then the job is dead; `record_failure` keeps attempts, status code, error and latency on the row.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,9 +28,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.jobs import JobContext, JobRegistry, enqueue
-from app.core.schemas import iso_utc
-from app.hotline import platforms, signing
+from app.core.jobs import JobContext, JobRegistry, Outside, enqueue
+from app.hotline import events, platforms, signing
 from app.models import HotlineDelivery, HotlineSignature, HotlineTicket, Report
 from app.models.report import format_case_no
 from app.reports.effects import Change, Listeners
@@ -40,6 +43,13 @@ def job_key(delivery_id: int) -> str:
     return f"hotline.delivery:{delivery_id}"
 
 
+@dataclass(frozen=True)
+class Post:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
 class DeliveryFailed(Exception):
     def __init__(self, message: str, status_code: int | None, latency_ms: float | None) -> None:
         super().__init__(message)
@@ -49,8 +59,10 @@ class DeliveryFailed(Exception):
 
 def register(listeners: Listeners, jobs: JobRegistry, settings: Settings) -> Deliverer:
     deliverer = Deliverer(settings)
-    listeners.register(deliverer.on_status, events={Event.STATUS_CHANGED})
-    jobs.register(KIND, deliverer.run, backoff=deliverer.backoff, on_failure=record_failure)
+    listeners.register(deliverer.on_status, events={Event.STATUS_CHANGED, Event.NOTED})
+    lease = timedelta(seconds=max(60.0, 6 * settings.hotline_timeout_s))  # well past a POST's timeouts
+    outside = Outside(perform=deliverer.post, complete=deliverer.delivered, lease=lease)
+    jobs.register(KIND, deliverer.run, backoff=deliverer.backoff, on_failure=record_failure, outside=outside)
     jobs.register("hotline.forget_signatures", forget_signatures, every=timedelta(hours=1))
     return deliverer
 
@@ -72,7 +84,7 @@ class Deliverer:
         return timedelta(seconds=base * (1 + 0.25 * rng.random()))
 
     async def on_status(self, session: AsyncSession, change: Change) -> None:
-        if change.source != "hotline":
+        if change.source != "hotline" or not events.announced(change):
             return
         which = HotlineTicket.report_id == change.report_id
         ticket = (
@@ -83,8 +95,8 @@ class Deliverer:
         case = (await session.execute(
             select(Report.county_code, Report.received_at).where(Report.id == change.report_id)
         )).one()  # fmt: skip
-        payload = event_payload(change, ticket.ticket_no, format_case_no(case.county_code, case.received_at,
-                                                                         change.report_id))  # fmt: skip
+        case_no = format_case_no(case.county_code, case.received_at, change.report_id)
+        payload = await events.event_payload(session, change, ticket.ticket_no, case_no)
         row = HotlineDelivery(platform_id=ticket.platform_id, report_id=change.report_id, ticket_no=ticket.ticket_no,
                               event_id=payload["event_id"], seq=change.seq, payload=payload, queued=False,
                               attempts=0, created_at=change.at)  # fmt: skip
@@ -98,30 +110,28 @@ class Deliverer:
         await enqueue(session, KIND, {"delivery_id": delivery_id}, run_at=now, dedupe_key=job_key(delivery_id),
                       max_attempts=self.settings.hotline_max_attempts, now=now)  # fmt: skip
 
-    async def run(self, ctx: JobContext, payload: dict[str, Any]) -> None:
+    async def run(self, ctx: JobContext, payload: dict[str, Any]) -> Post | None:
+        """In the claim's transaction: what to POST (None: delivered already, or not its turn yet)."""
         session = ctx.session
         row = await session.get(HotlineDelivery, int(payload["delivery_id"]), populate_existing=True)
         if row is None or row.delivered_at is not None:
-            return
+            return None
         if await _earlier_undelivered(session, row.report_id, row.id) is not None:
             await session.execute(update(HotlineDelivery).where(HotlineDelivery.id == row.id).values(queued=False))
-            return  # not its turn: the earlier one queues it once delivered
+            return None  # not its turn: the earlier one queues it once delivered
         platform = await platforms.by_id(session, row.platform_id, self.settings)
-        status_code, latency_ms = await self._post(platform, row.payload, ctx.now)
-        values = {"delivered_at": ctx.now, "attempts": row.attempts + 1, "last_status_code": status_code,
-                  "last_latency_ms": latency_ms, "last_error": None}  # fmt: skip
-        await session.execute(update(HotlineDelivery).where(HotlineDelivery.id == row.id).values(**values))
-        await self._queue_next(session, row.report_id, ctx.now)
-
-    async def _post(self, platform: platforms.Platform, payload: dict[str, Any], now: datetime) -> tuple[int, float]:
         if not platform.callback_url:
             raise DeliveryFailed(f"platform {platform.code} has no callback URL", None, None)
-        body = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
-        headers = {**signing.headers(platform.secret, int(now.timestamp()), body), "X-Hotline-Event-Id":
-                   payload["event_id"], "X-Hotline-Platform": platform.code}  # fmt: skip
+        body = orjson.dumps(row.payload, option=orjson.OPT_SORT_KEYS)
+        headers = {**signing.headers(platform.secret, int(ctx.now.timestamp()), body), "X-Hotline-Event-Id":
+                   row.payload["event_id"], "X-Hotline-Platform": platform.code}  # fmt: skip
+        return Post(platform.callback_url, body, headers)
+
+    async def post(self, post: Post) -> tuple[int, float]:
+        """With no transaction open: (status code, latency ms) of a 2xx, else DeliveryFailed."""
         started = time.perf_counter()
         try:
-            answer = await self.client().post(platform.callback_url, content=body, headers=headers)
+            answer = await self.client().post(post.url, content=post.body, headers=post.headers)
         except httpx.HTTPError as exc:
             latency = (time.perf_counter() - started) * 1000
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}"[:500], None, latency) from None
@@ -129,6 +139,18 @@ class Deliverer:
         if not 200 <= answer.status_code < 300:
             raise DeliveryFailed(f"the callback answered {answer.status_code}", answer.status_code, latency)
         return answer.status_code, latency
+
+    async def delivered(self, ctx: JobContext, payload: dict[str, Any], answer: tuple[int, float]) -> None:
+        """In a new transaction after the POST: the delivery is done, and the case's next event is queued."""
+        status_code, latency_ms = answer
+        delivery_id = int(payload["delivery_id"])
+        values = {"delivered_at": ctx.now, "attempts": HotlineDelivery.attempts + 1, "last_status_code": status_code,
+                  "last_latency_ms": latency_ms, "last_error": None}  # fmt: skip
+        which = HotlineDelivery.id == delivery_id, HotlineDelivery.delivered_at.is_(None)
+        await ctx.session.execute(update(HotlineDelivery).where(*which).values(**values))
+        report_id = await ctx.session.scalar(select(HotlineDelivery.report_id).where(HotlineDelivery.id == delivery_id))
+        if report_id is not None:
+            await self._queue_next(ctx.session, report_id, ctx.now)
 
     async def _queue_next(self, session: AsyncSession, report_id: int, now: datetime) -> None:
         """Queue the case's next waiting event. The case row is locked first: a change committing now either
@@ -178,20 +200,3 @@ async def record_failure(ctx: JobContext, payload: dict[str, Any], exc: Exceptio
     await ctx.session.execute(stmt)
     if dead:
         log.error("hotline delivery %s is dead after %d attempts", payload["delivery_id"], ctx.attempt)
-
-
-def event_payload(change: Change, ticket_no: str, case_no: str) -> dict[str, Any]:
-    return {
-        "event_id": f"{change.report_id}:{change.seq}",
-        "seq": change.seq,
-        "ticket_no": ticket_no,
-        "report_id": str(change.report_id),
-        "case_no": case_no,
-        "status": change.to_status.value,
-        "previous_status": change.from_status.value if change.from_status else None,
-        "action": change.action,
-        "tier": change.to_tier.value,
-        "centre": change.centre_code,
-        "note": change.note,
-        "at": iso_utc(change.at),
-    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -20,6 +21,7 @@ class Receiver:
         self.calls = 0
         self.accepted: list[dict[str, Any]] = []
         self.bad_signatures = 0
+        self.on_call: Callable[[], None] | None = None  # runs first in each call (in the server's thread)
         self._server: ThreadingHTTPServer | None = None
         self.port = 0
         self.start()
@@ -34,6 +36,8 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if receiver.on_call is not None:
+                    receiver.on_call()
                 receiver.calls += 1
                 expected = signing.sign(receiver.secret, self.headers.get("X-Hotline-Timestamp", ""), body)
                 if self.headers.get("X-Hotline-Signature") != expected:

@@ -17,6 +17,9 @@ from app.core.jobs import admin
 from tests.factories import World
 from tests.hotline.conftest import SECRET, post_signed, ticket
 from tests.hotline.receiver import Receiver
+from tests.units.conftest import units  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("units")  # dispatch names a unit of the directory (app/units)
 
 
 @pytest.fixture
@@ -37,7 +40,7 @@ async def file_and_work(client: httpx.AsyncClient, app: FastAPI, world: World, n
     answer = await post_signed(client, app, "/api/v1/hotline/tickets", ticket(no))
     assert answer.status_code == 201, answer.text
     report_id = str(answer.json()["report_id"])
-    for cmd in ({"action": "accept"}, {"action": "dispatch", "unit": "镇城管所"}, {"action": "start"},
+    for cmd in ({"action": "accept"}, {"action": "dispatch", "unit_code": "a-works"}, {"action": "start"},
                 {"action": "resolve", "result": "已修复路灯"}):  # fmt: skip
         read = await client.get(f"/api/v1/reports/{report_id}", headers=world["town_a"])
         done = await client.post(f"/api/v1/reports/{report_id}/actions", headers=world["town_a"],

@@ -3,11 +3,12 @@
 await enqueue(session, "reports.check_deadline", {"report_id": 1}, run_at=due_at)
 registry.register("reports.check_deadline", handler)            # async (ctx, payload)
 registry.register("stats.rollup", rollup, every=timedelta(hours=1))
+registry.register("hotline.deliver", read, outside=Outside(post, record, lease))  # POST with no transaction
 await JobWorker(sessionmaker, registry, clock, settings).run_once()
 """
 
 from app.core.jobs.outbox import enqueue
-from app.core.jobs.registry import Handler, JobContext, JobRegistry
+from app.core.jobs.registry import Handler, JobContext, JobRegistry, Outside
 from app.core.jobs.worker import JobCounters, JobWorker, UnknownJobKind, backoff
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "JobCounters",
     "JobRegistry",
     "JobWorker",
+    "Outside",
     "UnknownJobKind",
     "backoff",
     "enqueue",

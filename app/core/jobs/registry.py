@@ -47,12 +47,27 @@ class JobContext:
         )
 
 
-Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
+# A handler returns None; a kind with `outside` may return the work to do outside any transaction.
+Handler = Callable[[JobContext, dict[str, Any]], Awaitable[object]]
 # How long to wait after failed attempt n (1, 2, …); the worker's default is `worker.backoff`.
 Backoff = Callable[[int, random.Random], timedelta]
 # Called after a failed attempt, in the job's transaction (the handler's own writes were rolled back):
 # (ctx, payload, the error, whether the job is now dead). A domain records the failure on its own rows.
 FailureHook = Callable[[JobContext, dict[str, Any], Exception, bool], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Outside:
+    """A kind whose slow part (a network call) runs with no transaction open. Its handler, in the claim's
+    transaction, reads what to do and returns it (None: nothing to do, the job is done). The worker then
+    leases the job (`lease`: not claimable again until then; if the process dies it runs again after it),
+    commits, awaits `perform(work)` with no transaction, and in a new transaction either calls
+    `complete(ctx, payload, result)` and marks the job done, or records the failure like a handler's
+    (on_failure, backoff or dead). Jobs of a run_once batch perform concurrently."""
+
+    perform: Callable[[Any], Awaitable[Any]]
+    complete: Callable[[JobContext, dict[str, Any], Any], Awaitable[None]]
+    lease: timedelta
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class Registration:
     every: timedelta | None
     backoff: Backoff | None = None
     on_failure: FailureHook | None = None
+    outside: Outside | None = None
 
 
 class JobRegistry:
@@ -76,6 +92,7 @@ class JobRegistry:
         every: timedelta | None = None,
         backoff: Backoff | None = None,
         on_failure: FailureHook | None = None,
+        outside: Outside | None = None,
     ) -> None:
         if kind in self._by_kind:
             raise ValueError(f"job kind {kind!r} is already registered")
@@ -83,7 +100,9 @@ class JobRegistry:
             raise ValueError(f"job kind {kind!r} must be at most 64 characters without '@'")
         if every is not None and every.total_seconds() < 1:
             raise ValueError("a recurring job needs every >= 1 second")
-        self._by_kind[kind] = Registration(kind, handler, every, backoff, on_failure)
+        if outside is not None and outside.lease.total_seconds() < 1:
+            raise ValueError("an outside kind needs a lease >= 1 second")
+        self._by_kind[kind] = Registration(kind, handler, every, backoff, on_failure, outside)
 
     def get(self, kind: str) -> Registration | None:
         return self._by_kind.get(kind)

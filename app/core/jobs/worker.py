@@ -5,6 +5,10 @@ transaction, which then marks it done and commits: the row lock keeps every othe
 and the handler's writes commit atomically with "done" — a job's effects happen exactly once.
 On SQLite (one worker per process) every transaction is BEGIN IMMEDIATE, which serialises them.
 
+A kind registered with `outside` (registry.Outside, the hotline's POSTs) does its slow part with no
+transaction open: the claim commits with a lease, the part runs, and a new short transaction records
+the outcome, only if the job is still this worker's (else the lease ended and it runs again).
+
 A failing handler runs inside a savepoint: its writes are rolled back, and the failure (attempt
 count, JobAttempt row, backoff or death) is recorded while the row is still locked, so no other
 worker can pick the job up before its backoff is written.
@@ -63,6 +67,15 @@ class Claimed:
     max_attempts: int
 
 
+@dataclass(frozen=True)
+class Leased:
+    """A job whose outside part is to run: its claim is committed with a lease."""
+
+    job: Claimed
+    registration: Registration
+    work: object
+
+
 @dataclass
 class JobCounters:
     ran: int = 0  # handler invocations (any outcome)
@@ -112,15 +125,27 @@ class JobWorker:
     # -- running -----------------------------------------------------------------------------
 
     async def run_once(self) -> int:
-        """Run up to ``job_batch_size`` due jobs, one transaction each; return how many ran."""
+        """Run up to ``job_batch_size`` due jobs, one transaction each; return how many ran. The outside parts
+        (registry.Outside) of the jobs claimed together perform concurrently, then each is recorded."""
         ran = 0
         while ran < self.settings.job_batch_size:
-            if not await self._run_next():
+            leased: list[Leased] = []
+            claimed = 0
+            while ran + claimed < self.settings.job_batch_size:
+                step = await self._run_next()
+                if step is False:
+                    break
+                claimed += 1
+                if isinstance(step, Leased):
+                    leased.append(step)
+            ran += claimed
+            if leased:
+                await self._complete_outside(leased)
+            if claimed == 0 or not leased:
                 break
-            ran += 1
         return ran
 
-    async def _run_next(self) -> bool:
+    async def _run_next(self) -> Leased | bool:
         claimed: Claimed | None = None
         now = self.clock.now()
         try:
@@ -128,7 +153,7 @@ class JobWorker:
                 claimed = await self._claim(session, now)
                 if claimed is None:
                     return False
-                await self._run_claimed(session, claimed, now)
+                return await self._run_claimed(session, claimed, now) or True
         except Exception as exc:
             if claimed is None:
                 raise
@@ -138,7 +163,7 @@ class JobWorker:
             await self._record_failure_apart(claimed, error, now)
         return True
 
-    async def _run_claimed(self, session: AsyncSession, job: Claimed, now: datetime) -> None:
+    async def _run_claimed(self, session: AsyncSession, job: Claimed, now: datetime) -> Leased | None:
         registration = self.registry.get(job.kind)
         self.counters.ran += 1
         try:
@@ -146,16 +171,68 @@ class JobWorker:
                 if registration is None:
                     raise UnknownJobKind(f"no handler is registered for job kind {job.kind!r}")
                 ctx = JobContext(session, now, self.settings, job.id, job.attempt)
-                await registration.handler(ctx, job.payload)
+                work = await registration.handler(ctx, job.payload)
         except Exception as exc:
             try:
                 await self._record_failure(session, job, exc, now, registration)
             except Exception as broken:
                 raise FailureNotRecorded(exc) from broken
-            return
+            return None
+        if registration.outside is not None and work is not None:
+            return await self._lease(session, job, registration, work, now)
         await self._finish(session, job, "done", now)
         await self._schedule_next(session, registration, now)
         self.counters.done += 1
+        return None
+
+    # -- outside parts (registry.Outside): no transaction open while they run -----------------------------
+
+    async def _lease(
+        self, session: AsyncSession, job: Claimed, registration: Registration, work: object, now: datetime
+    ) -> Leased:
+        """Not claimable until the lease ends (then it runs again: at least once); the attempt is counted."""
+        assert registration.outside is not None
+        until = now + registration.outside.lease
+        values = {"attempts": job.attempt, "run_at": until, "locked_by": self.worker_id, "locked_until": until}
+        await session.execute(update(Job).where(Job.id == job.id).values(**values))
+        return Leased(job, registration, work)
+
+    async def _complete_outside(self, leased: list[Leased]) -> None:
+        results = await asyncio.gather(
+            *(lease.registration.outside.perform(lease.work) for lease in leased if lease.registration.outside),
+            return_exceptions=True,
+        )
+        for lease, result in zip(leased, results, strict=True):
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result  # cancelled: the leases end and the jobs run again
+            try:
+                await self._record_outside(lease, result)
+            except Exception as exc:  # its lease ends and it runs again
+                log.warning("job %s (%s): its outcome was not recorded: %s", lease.job.id, lease.job.kind,
+                            describe_error(exc))  # fmt: skip
+
+    async def _record_outside(self, lease: Leased, result: object) -> None:
+        job, registration, now = lease.job, lease.registration, self.clock.now()
+        assert registration.outside is not None
+        async with self.sessionmaker() as session, session.begin():
+            mine = (Job.id == job.id, Job.status == "pending", Job.attempts == job.attempt,
+                    Job.locked_by == self.worker_id)  # fmt: skip
+            taken = await session.execute(update(Job).where(*mine).values(locked_by=None, locked_until=None))
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                return  # the lease ended and another run has it (the update holds the row until commit)
+            if isinstance(result, Exception):
+                await self._record_failure(session, job, result, now, registration)
+                return
+            try:
+                async with session.begin_nested():
+                    ctx = JobContext(session, now, self.settings, job.id, job.attempt)
+                    await registration.outside.complete(ctx, job.payload, result)
+            except Exception as exc:
+                await self._record_failure(session, job, exc, now, registration)
+                return
+            await self._finish(session, job, "done", now)
+            await self._schedule_next(session, registration, now)
+            self.counters.done += 1
 
     async def _record_failure_apart(self, job: Claimed, exc: Exception, now: datetime) -> None:
         async with self.sessionmaker() as session, session.begin():
