@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -80,10 +80,10 @@ async def record_visit(
     campaign = await queries.get_campaign(session, scope, campaign_id)
     state = request.app.state
 
-    async def file_finding(body: ReportCreate) -> Report:
+    async def file_finding(body: ReportCreate, link: dict[str, Any]) -> Report:
         filed = await intake.submit_report(
             session, scope.actor, body, now=clock.now(), locator=state.locator, categories=state.categories,
-            policies=state.policies, settings=settings, listeners=state.listeners,
+            policies=state.policies, settings=settings, listeners=state.listeners, entry_data=link,
         )  # fmt: skip
         return filed.value
 
