@@ -12,7 +12,7 @@ from app.accounts.actor import Actor, Level, Role, region_prefix
 from app.accounts.scope import Scope
 from app.core.errors import NotFound
 from app.core.ids import parse_id
-from app.core.pagination import decode_cursor
+from app.core.pagination import decode_cursor, encode_cursor
 from app.households.queries import REGION_COLUMN, household_clause
 from app.models import Campaign, CampaignChecklist, CampaignHousehold, CampaignVisit, Grid, Household, HouseholdTagLink
 
@@ -59,7 +59,7 @@ async def list_campaigns(
     rows = (await session.scalars(stmt)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (str(rows[-1].id) if more and rows else None)
+    return rows, (encode_cursor([rows[-1].id]) if more and rows else None)
 
 
 async def get_checklist(session: AsyncSession, campaign_id: int, version: int) -> list[dict[str, Any]] | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.accounts.deps import ScopeDep
-from app.campaigns import progress, queries, service
+from app.campaigns import progress, queries, service, visits
 from app.campaigns.schemas import (
     CampaignCreate,
     CampaignRead,
@@ -16,6 +16,8 @@ from app.campaigns.schemas import (
     CampaignVisitRead,
     ChecklistRevision,
     ProgressRead,
+    Question,
+    VisitPage,
 )
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.pagination import Page
@@ -80,10 +82,10 @@ async def record_visit(
     campaign = await queries.get_campaign(session, scope, campaign_id)
     state = request.app.state
 
-    async def file_finding(body: ReportCreate) -> Report:
+    async def file_finding(body: ReportCreate, link: dict[str, Any]) -> Report:
         filed = await intake.submit_report(
             session, scope.actor, body, now=clock.now(), locator=state.locator, categories=state.categories,
-            policies=state.policies, settings=settings, listeners=state.listeners,
+            policies=state.policies, settings=settings, listeners=state.listeners, entry_data=link,
         )  # fmt: skip
         return filed.value
 
@@ -93,6 +95,28 @@ async def record_visit(
     if not recorded.created:
         response.status_code = status.HTTP_200_OK
     return visit_read(recorded.value)
+
+
+@router.get("/campaigns/{campaign_id}/visits", response_model=VisitPage, summary="The campaign's visits, paged")
+async def list_visits(
+    campaign_id: str, scope: ScopeDep, session: SessionDep,
+    grid_code: Annotated[str | None, Query(pattern="^[0-9]{15}$", description="one grid's visits")] = None,
+    household_id: Annotated[str | None, Query(description="one household's visits")] = None,
+    cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> VisitPage:  # fmt: skip
+    """Newest first, with their answers and, in `checklists`, the checklist version each was answered against.
+    Scoped like the campaign (404 when the caller may not see it; sensitive kinds only with clearance) and
+    like households: a worker sees their own grid's visits, an operator their jurisdiction's. A `grid_code`
+    or `household_id` beyond that is 404 naming the parameter."""
+    campaign = await queries.get_campaign(session, scope, campaign_id)
+    rows, next_cursor = await visits.list_visits(
+        session, scope, campaign, grid_code=grid_code, household_id=household_id, cursor=cursor, limit=limit
+    )
+    versions = await visits.checklists(session, campaign.id, {v.checklist_version for v in rows})
+    return VisitPage(
+        items=[visit_read(v) for v in rows], next_cursor=next_cursor,
+        checklists={str(n): [Question.model_validate(q) for q in items] for n, items in sorted(versions.items())},
+    )  # fmt: skip
 
 
 @router.get("/campaigns/{campaign_id}/progress", response_model=ProgressRead, summary="Progress per unit")

@@ -126,6 +126,16 @@ class CampaignVisitRead(Schema):
     created_at: datetime
 
 
+class VisitPage(Schema):
+    """A page of a campaign's visits, with the checklist version each one was answered against."""
+
+    items: list[CampaignVisitRead]
+    next_cursor: str | None = None
+    checklists: dict[str, list[Question]] = Field(
+        description="the checklist versions the page's visits answered, by version (`version` of each visit)"
+    )
+
+
 class VisitTask(Schema):
     """A campaign's household still to visit in the worker's grid (in GET /me/tasks `visits`)."""
 

@@ -24,7 +24,7 @@ from app.models import Campaign, CampaignChecklist, CampaignVisit, Region, Repor
 from app.reports.schemas import ReportCreate
 
 LAUNCHING_LEVELS = (Level.CITY, Level.COUNTY, Level.TOWN)
-FileFinding = Callable[[ReportCreate], Awaitable[Report]]
+FileFinding = Callable[[ReportCreate, dict[str, Any]], Awaitable[Report]]  # (body, first timeline entry's data)
 
 
 async def launch_campaign(session: AsyncSession, scope: Scope, data: CampaignCreate, now: datetime) -> Campaign:
@@ -97,7 +97,8 @@ async def record_visit(
     async def create() -> CampaignVisit | None:
         values = await _visit_values(session, scope, campaign, data, now, settings)
         if data.report is not None:
-            values["report_id"] = (await file_finding(data.report)).id
+            link = {"campaign_id": str(campaign.id), "household_id": str(values["household_id"])}
+            values["report_id"] = (await file_finding(data.report, link)).id
         values.update(content_hash=digest, worker_id=actor.id, client_id=data.client_id, created_at=now)
         if not await insert_ignore(session, CampaignVisit, values, ["worker_id", "client_id"]):
             return None

@@ -7,6 +7,7 @@ Phones send a position; systems (the 12345 hotline, Open311 clients) may send a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,8 +61,10 @@ async def submit_report(
     settings: Settings,
     listeners: Listeners,
     system: SystemIntake | None = None,
+    entry_data: Mapping[str, Any] | None = None,
 ) -> Replay[Report]:
     """Create the report, or answer the original one when this client_id was seen with the same content.
+    `entry_data` goes into the first timeline entry's data (a campaign finding names its campaign and household).
 
     The insert comes first (ON CONFLICT DO NOTHING): a replay costs one lookup, a new report two inserts.
     """
@@ -79,7 +82,7 @@ async def submit_report(
             if report_id is None:  # seen before, or a concurrent submission of the same client_id won
                 return None
             report = Report(id=report_id, **values)
-            entry = _first_entry(report, actor, data, now)
+            entry = _first_entry(report, actor, data, now, entry_data)
             await listeners.notify(session, _created(report, entry, await timeline.append(session, entry), data))
             return report
 
@@ -230,7 +233,9 @@ async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> int | N
     return (await session.execute(stmt, values)).scalar_one_or_none()
 
 
-def _first_entry(report: Report, actor: Actor, data: ReportData, now: datetime) -> timeline.Entry:
+def _first_entry(
+    report: Report, actor: Actor, data: ReportData, now: datetime, extra: Mapping[str, Any] | None
+) -> timeline.Entry:
     return timeline.Entry(
         report_id=report.id,
         seq=1,
@@ -241,7 +246,7 @@ def _first_entry(report: Report, actor: Actor, data: ReportData, now: datetime) 
         from_tier=None,
         to_tier=report.tier,
         note=data.result if data.settled_on_spot else None,
-        data={"category": data.category, "crs": data.location.crs.value if data.location else None},
+        data={"category": data.category, "crs": data.location.crs.value if data.location else None, **(extra or {})},
         at=now,
     )
 

@@ -7,10 +7,14 @@ from app.accounts.scope import Scope
 from app.geo.coords import Crs
 from app.geo.schemas import LocationRead
 from app.models import Report, ReportEvent
-from app.reports.schemas import NearbyReport, ReportRead, TimelineEntry, UnitRef
+from app.reports.links import Link, entry_data
+from app.reports.schemas import CampaignRef, HouseholdRef, NearbyReport, ReportRead, TimelineEntry, UnitRef
 
 
-def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_name: str | None = None) -> ReportRead:
+def report_read(
+    report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_name: str | None = None, link: Link | None = None
+) -> ReportRead:
+    """`link`: the campaign visit that found the case, already checked as visible to `scope`."""
     return ReportRead(
         id=str(report.id),
         case_no=report.case_no,
@@ -54,6 +58,8 @@ def report_read(report: Report, scope: Scope, crs: Crs = Crs.WGS84, category_nam
         duplicate_of=str(report.duplicate_of_id) if report.duplicate_of_id else None,
         caller_phone=report.caller_phone if scope.sees_phone_numbers else mask_phone(report.caller_phone),
         version=report.version,
+        campaign=CampaignRef(id=str(link.campaign_id), title=link.title, kind=link.kind) if link else None,
+        household=HouseholdRef(id=str(link.household_id), address=link.address) if link else None,
     )
 
 
@@ -75,7 +81,7 @@ def _raw_location(report: Report) -> LocationRead | None:
     return LocationRead.raw(report.raw_lat, report.raw_lon, report.raw_crs, report.accuracy_m)
 
 
-def timeline_entry(event: ReportEvent) -> TimelineEntry:
+def timeline_entry(event: ReportEvent, *, hide_link: bool = False) -> TimelineEntry:
     return TimelineEntry(
         seq=event.seq,
         at=event.at,
@@ -86,7 +92,7 @@ def timeline_entry(event: ReportEvent) -> TimelineEntry:
         from_tier=event.from_tier,
         to_tier=event.to_tier,
         note=event.note,
-        data=event.data,
+        data=entry_data(event.data, hide_link),
     )
 
 

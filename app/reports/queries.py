@@ -16,6 +16,7 @@ from app.core.errors import Invalid, NotFound
 from app.core.ids import parse_id
 from app.core.pagination import decode_cursor, encode_cursor
 from app.models import Region, Report, ReportEvent
+from app.reports.links import campaign_filter
 
 MAX_LIMIT = 500
 
@@ -62,6 +63,7 @@ class ReportFilters:
     region_code: str | None = None
     bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat (WGS-84)
     updated_after: datetime | None = None
+    campaign_id: int | None = None  # found by this campaign's visits
     cursor: str | None = None
     limit: int = 50
 
@@ -78,6 +80,8 @@ async def select_reports(session: AsyncSession, scope: Scope, f: ReportFilters, 
     """The caller's readable reports narrowed by `f`'s filters (not its cursor or limit), unordered:
     for other reads of the same list (maps, heatmaps, exports). `columns` instead of whole rows."""
     stmt: Select[Any] = select(*columns) if columns else select(Report)
+    if f.campaign_id is not None:
+        stmt = stmt.where(campaign_filter(f.campaign_id, scope))
     return await _apply_filters(session, stmt.where(scope.readable_clause()), f)
 
 

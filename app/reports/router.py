@@ -16,7 +16,7 @@ from app.categories.deps import CategoriesDep
 from app.core.config import Settings
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import AppError, Invalid, problem_body
-from app.core.ids import MAX_INT, as_id
+from app.core.ids import MAX_ID, MAX_INT, as_id
 from app.core.outage import is_outage
 from app.core.pagination import Page
 from app.core.schemas import Instant
@@ -24,6 +24,7 @@ from app.geo.coords import Crs
 from app.reports import actions, intake, queries
 from app.reports.deps import ActionContextDep
 from app.reports.duplicates import find_possible_duplicates
+from app.reports.links import campaign_links, hidden_link, visible_link
 from app.reports.presenters import nearby_report, report_read, timeline_entry
 from app.reports.queries import MAX_LIMIT, ReportFilters
 from app.reports.schemas import (
@@ -171,8 +172,9 @@ async def get_report(
 ) -> ReportRead:
     report = await queries.get_report(session, scope, report_id)
     names = await categories.names(session, {report.category_code})
+    link = visible_link(await campaign_links(session, [report.id]), report.id, scope)
     response.headers["ETag"] = f'"{report.version}"'
-    return report_read(report, scope, crs, names.get(report.category_code))
+    return report_read(report, scope, crs, names.get(report.category_code), link)
 
 
 def _if_match_version(if_match: str | None) -> int | None:
@@ -228,8 +230,9 @@ async def act_on_report(
     report = await queries.get_report(session, scope, report_id, to_act=True)
     updated = await actions.apply_action(session, actor, report, cmd, ctx)
     names = await categories.names(session, {updated.category_code})
+    link = visible_link(await campaign_links(session, [updated.id]), updated.id, scope)
     response.headers["ETag"] = f'"{updated.version}"'
-    return report_read(updated, scope, crs, names.get(updated.category_code))
+    return report_read(updated, scope, crs, names.get(updated.category_code), link)
 
 
 def _parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
@@ -250,8 +253,10 @@ def _parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
     tags=["reports"],
     summary="Reports in your jurisdiction",
     description=(
-        "Reports the caller may see, filtered by status, tier, category, region, bounding box or "
-        "`updated_after` (for syncing), paged by `cursor`; positions in `?crs=`."
+        "Reports the caller may see, filtered by status, tier, category, region, bounding box, "
+        "`updated_after` (for syncing) or `campaign_id` (the findings of that campaign's visits), paged by "
+        "`cursor`; positions in `?crs=`. A finding names its `campaign` and `household` (null for a sensitive "
+        "kind of campaign unless the caller is cleared)."
     ),
 )
 async def list_reports(
@@ -264,6 +269,7 @@ async def list_reports(
     region_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat in WGS-84")] = None,
     updated_after: Instant | None = None,
+    campaign_id: Annotated[str | None, Query(description="findings of this campaign's visits")] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     crs: Crs = Crs.WGS84,
@@ -275,13 +281,24 @@ async def list_reports(
         region_code=region_code,
         bbox=_parse_bbox(bbox),
         updated_after=updated_after,
+        campaign_id=_campaign_id(campaign_id),
         cursor=cursor,
         limit=limit,
     )
     rows, next_cursor = await queries.list_reports(session, scope, filters)
     names = await categories.names(session, {r.category_code for r in rows})
-    items = [report_read(r, scope, crs, names.get(r.category_code)) for r in rows]
+    links = await campaign_links(session, [r.id for r in rows])
+    items = [report_read(r, scope, crs, names.get(r.category_code), visible_link(links, r.id, scope)) for r in rows]
     return Page[ReportRead](items=items, next_cursor=next_cursor)
+
+
+def _campaign_id(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    value = as_id(raw, MAX_ID)
+    if value is None:
+        raise Invalid("campaign_id is a campaign's id (ASCII digits)", field="campaign_id")
+    return value
 
 
 @router.get(
@@ -289,8 +306,13 @@ async def list_reports(
     response_model=list[TimelineEntry],
     tags=["reports"],
     summary="Timeline",
-    description="Every change of the case in order: who, which action, status and tier before and after, note.",
+    description=(
+        "Every change of the case in order: who, which action, status and tier before and after, note. The first "
+        "entry of a campaign's finding carries `campaign_id` and `household_id` in `data` (not for a sensitive "
+        "kind of campaign unless the caller is cleared)."
+    ),
 )
 async def get_timeline(report_id: str, scope: ScopeDep, session: SessionDep) -> list[TimelineEntry]:
     report = await queries.get_report(session, scope, report_id)
-    return [timeline_entry(e) for e in await queries.list_timeline(session, report.id)]
+    hide = hidden_link(await campaign_links(session, [report.id]), report.id, scope)
+    return [timeline_entry(e, hide_link=hide) for e in await queries.list_timeline(session, report.id)]

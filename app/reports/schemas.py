@@ -75,6 +75,21 @@ class UnitRef(Schema):
     free_text: bool = False
 
 
+class CampaignRef(Schema):
+    """The campaign whose visit found this case (issue 11 §3)."""
+
+    id: str
+    title: str
+    kind: str
+
+
+class HouseholdRef(Schema):
+    """The household visited when the case was found."""
+
+    id: str
+    address: str
+
+
 class ReportRead(Schema):
     id: str
     case_no: str
@@ -118,6 +133,14 @@ class ReportRead(Schema):
     duplicate_of: str | None
     caller_phone: str | None
     version: int
+    campaign: CampaignRef | None = Field(
+        default=None,
+        description="the campaign whose visit found the case; null otherwise, and null for a sensitive kind of "
+        "campaign (trafficking, mental_disorder) unless the reader is cleared",
+    )
+    household: HouseholdRef | None = Field(
+        default=None, description="the household visited when the case was found; null whenever `campaign` is"
+    )
     possible_duplicates: list[NearbyReport] | None = Field(
         default=None, description="on submission: open reports of the same category close by (nearest first)"
     )

@@ -31,8 +31,8 @@ async def progress(client: httpx.AsyncClient, who: dict[str, str], campaign: dic
 
 async def close_case(client: httpx.AsyncClient, world: World, report_id: str) -> None:
     case = (await client.get(f"/api/v1/reports/{report_id}", headers=world["town_b"])).json()
-    steps = [("town_b", "accept", {}), ("town_b", "dispatch", {"unit": "u"}), ("town_b", "resolve", {"result": "换管"}),
-             ("worker_b", "verify_pass", {})]  # fmt: skip
+    steps = [("town_b", "accept", {}), ("town_b", "dispatch", {"unit_code": "u"}),
+             ("town_b", "resolve", {"result": "换管"}), ("worker_b", "verify_pass", {})]  # fmt: skip
     for who, action, fields in steps:
         body = {"action": action, "version": case["version"], **fields}
         response = await client.post(f"/api/v1/reports/{report_id}/actions", json=body, headers=world[who])
