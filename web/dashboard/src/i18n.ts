@@ -17,6 +17,14 @@ const zh = {
   s_resolved: "已处置", s_closed: "已结案", s_rejected: "不予立案",
   noUnits: "本中心暂无可派遣的处置单位", k_department: "职能部门", k_mediation_centre: "调解中心",
   k_utility: "公用事业单位", k_other: "其他单位",
+  tabBoard: "指挥调度", tabCampaigns: "专项排查", campaign: "排查活动", byLevel: "统计层级", xlsx: "导出 Excel",
+  noCampaigns: "辖区内暂无排查活动", progress: "排查进度", coverageMap: "网格覆盖率", total: "合计",
+  coverageTarget: "覆盖目标", noTarget: "无应访户",
+  c_targeted: "应访户数", c_visited: "已访户数", c_coverage: "覆盖率", c_not_home: "未遇", c_found: "发现问题",
+  c_solved: "已解决", c_rectification_rate: "整改率", c_overdue_grids: "逾期网格",
+  by_city: "市", by_county: "县区", by_town: "镇街", by_village: "村社区", by_grid: "网格",
+  ck_general: "户户进", ck_trafficking: "拐卖妇女儿童排查", ck_mental_disorder: "严重精神障碍患者排查",
+  ck_telecom_fraud: "电信诈骗排查", ck_elderly_fraud: "养老诈骗排查",
 };
 type Key = keyof typeof zh;
 
@@ -37,6 +45,14 @@ const en: Record<Key, string> = {
   s_resolved: "resolved", s_closed: "closed", s_rejected: "rejected",
   noUnits: "No unit this centre may dispatch to", k_department: "department", k_mediation_centre: "mediation centre",
   k_utility: "utility", k_other: "other unit",
+  tabBoard: "Command", tabCampaigns: "Campaigns", campaign: "Campaign", byLevel: "By", xlsx: "Export .xlsx",
+  noCampaigns: "No campaign in this jurisdiction", progress: "Progress", coverageMap: "Grid coverage", total: "Total",
+  coverageTarget: "coverage target", noTarget: "no household targeted",
+  c_targeted: "Targeted", c_visited: "Visited", c_coverage: "Coverage", c_not_home: "Not at home", c_found: "Found",
+  c_solved: "Solved", c_rectification_rate: "Rectification rate", c_overdue_grids: "Overdue grids",
+  by_city: "City", by_county: "County", by_town: "Town", by_village: "Village", by_grid: "Grid",
+  ck_general: "door-to-door", ck_trafficking: "trafficking", ck_mental_disorder: "severe mental disorder",
+  ck_telecom_fraud: "telecom fraud", ck_elderly_fraud: "fraud against the elderly",
 };
 
 const tables: Record<Lang, Record<Key, string>> = { zh, en };

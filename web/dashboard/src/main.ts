@@ -8,11 +8,13 @@ import { Figures } from "./figures";
 import { act, Queue, type Report } from "./queue";
 import { Live, type Mode } from "./stream";
 import { usableUnits } from "./units";
+import { CampaignView } from "./campaigns";
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 let live: Live | null = null;
 let rerender: () => void = () => undefined;
 let centre: Region | null = null; // the signed-in operator's centre, whose units the dispatch dialog offers
+let campaigns: CampaignView | null = null; // the campaign view (专项排查), drawn when its tab is first opened
 
 function toast(message: string, error = false): void {
   const box = $("toast");
@@ -70,6 +72,8 @@ function showSignIn(): void {
   live?.stop();
   live = null;
   $("board").hidden = true;
+  $("campaigns").hidden = true;
+  $("tabs").hidden = true;
   $("signout").hidden = true;
   $("who").textContent = "";
   $("signin").hidden = false;
@@ -91,8 +95,11 @@ async function start(): Promise<void> {
   }
   centre = user.region;
   $("signin").hidden = true;
-  $("board").hidden = false;
+  $("tabs").hidden = false;
+  showTab("board");
   $("signout").hidden = false;
+  campaigns?.dispose();
+  campaigns = new CampaignView($("campaigns"), user.region, config.tile_url, (error) => toast(problemText(error), true));
   $("who").textContent = `${user.display_name ?? user.username} · ${user.region.name}`;
 
   const figures = new Figures($("kpis"), $("trend"), $("regions"));
@@ -102,12 +109,14 @@ async function start(): Promise<void> {
     void queue.refresh().catch(() => undefined);
     void figures.refresh().catch(() => undefined);
     void map.refresh().catch(() => undefined);
+    if (!$("campaigns").hidden) void campaigns?.refresh().catch(() => undefined);
   }, 300);
   queue = new Queue($("queue"), $("queue-count"), user.region.code, ask, refresh);
   rerender = () => {
     queue.render();
     figures.render();
     map.relabel();
+    campaigns?.relabel();
   };
 
   async function supervise(id: string): Promise<void> {
@@ -127,6 +136,16 @@ async function start(): Promise<void> {
   map.invalidate();
   live = new Live({ onEvent: refresh, onPoll: refresh, onMode: showMode, pollMs: Number(config.poll_ms) || 4000 });
   live.start();
+}
+
+/** The command board or the campaign view; the campaign view reads afresh each time it is shown. */
+function showTab(name: string): void {
+  document.querySelectorAll<HTMLElement>("#tabs .tab").forEach((tab) => tab.setAttribute("aria-selected", String(tab.dataset.tab === name)));
+  $("board").hidden = name !== "board";
+  $("campaigns").hidden = name !== "campaigns";
+  if (name === "campaigns" && campaigns) {
+    void campaigns.open().catch((error) => toast(problemText(error), true));
+  }
 }
 
 function showMode(mode: Mode): void {
@@ -157,6 +176,7 @@ $<HTMLFormElement>("signin-form").addEventListener("submit", async (event) => {
   }
 });
 $("signout").addEventListener("click", () => void signOut());
+document.querySelectorAll<HTMLElement>("#tabs .tab").forEach((tab) => tab.addEventListener("click", () => showTab(tab.dataset.tab ?? "board")));
 $("lang").addEventListener("click", () => {
   setLang(currentLang() === "zh" ? "en" : "zh");
   const badge = $("live");
