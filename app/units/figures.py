@@ -38,8 +38,14 @@ class Period:
         return datetime.combine(self.start, time(), zone), datetime.combine(after, time(), zone)
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(2200, 1, 1)  # as the API's Instant
+
+
 def period(start: date | None, end: date | None, today: date) -> Period:
     """`from`..`to`, local days inclusive; default the last 30 days up to today. 422 when reversed or too long."""
+    for name, given in (("from", start), ("to", end)):  # before any arithmetic: 0001-01-01 - 29 days overflows
+        if given is not None and not EARLIEST <= given < LATEST:
+            raise Invalid(f"must lie between {EARLIEST} and {LATEST}", field=name)
     end = end or today
     start = start or end - timedelta(days=29)
     if start > end:

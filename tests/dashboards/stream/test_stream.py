@@ -114,7 +114,7 @@ async def test_resume_after_a_dropped_connection_misses_nothing_and_repeats_noth
         ]  # fmt: skip
         ids = [int(m.id or 0) for m in replayed]
         assert ids == sorted(ids) and ids[0] > int(received.id)
-        await act(client, accepted, world["town_a"], "dispatch", unit="Fire brigade")
+        await act(client, accepted, world["town_a"], "dispatch", unit_code="u")
         live = await again.next_event()
         assert live is not None and live.json()["action"] == "dispatch" and int(live.id or 0) > ids[-1]
     async with watching(app, world["town_a"], last_event_id=received.id) as by_query:
