@@ -7,9 +7,10 @@ registry.register("hotline.deliver", read, outside=Outside(post, record, lease))
 await JobWorker(sessionmaker, registry, clock, settings).run_once()
 """
 
+from app.core.jobs.attempts import JobCounters, UnknownJobKind, backoff
 from app.core.jobs.outbox import enqueue
 from app.core.jobs.registry import Handler, JobContext, JobRegistry, Outside
-from app.core.jobs.worker import JobCounters, JobWorker, UnknownJobKind, backoff
+from app.core.jobs.worker import JobWorker
 
 __all__ = [
     "Handler",

@@ -19,84 +19,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
-import socket
-import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.clock import Clock
 from app.core.config import Settings
+from app.core.jobs import recurring
+from app.core.jobs.attempts import (
+    Claimed,
+    FailureNotRecorded,
+    JobCounters,
+    Leased,
+    UnknownJobKind,
+    backoff,
+    default_worker_id,
+    describe,
+)
 from app.core.jobs.models import Job, JobAttempt
-from app.core.jobs.outbox import enqueue
-from app.core.jobs.registry import JobContext, JobRegistry, Registration, slot_key, slot_of, slot_start
+from app.core.jobs.registry import JobContext, JobRegistry, Registration
 from app.core.logs import describe_error, safe_traceback
 
 log = logging.getLogger("app.core.jobs")
 
-MAX_BACKOFF_S = 3600.0
-JITTER = 0.1  # up to +10 % of the delay, so retries of many jobs failing together spread out
-MAX_ERROR_CHARS = 2000
-
-
-class UnknownJobKind(Exception):
-    """A job whose kind no handler is registered for (it is retried, then ends dead)."""
-
-
-class FailureNotRecorded(Exception):
-    """The handler failed and its transaction broke too; carries the handler's own error."""
-
-    def __init__(self, handler_error: Exception) -> None:
-        super().__init__(describe(handler_error))
-        self.handler_error = handler_error
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """The facts of a claimed job, read once (handlers may expire or reload ORM state)."""
-
-    id: int
-    kind: str
-    payload: dict[str, Any]
-    attempt: int  # this run's number: attempts so far + 1
-    max_attempts: int
-
-
-@dataclass(frozen=True)
-class Leased:
-    """A job whose outside part is to run: its claim is committed with a lease."""
-
-    job: Claimed
-    registration: Registration
-    work: object
-
-
-@dataclass
-class JobCounters:
-    ran: int = 0  # handler invocations (any outcome)
-    done: int = 0
-    failed: int = 0  # failed attempts, including the last one of a job that died
-    dead: int = 0
-
-
-def backoff(attempt: int, rng: random.Random) -> timedelta:
-    """2^attempt seconds, capped at an hour, plus up to 10 % jitter."""
-    base = min(2.0**attempt, MAX_BACKOFF_S)
-    return timedelta(seconds=base * (1 + JITTER * rng.random()))
-
-
-def describe(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 class JobWorker:
@@ -181,7 +128,7 @@ class JobWorker:
         if registration.outside is not None and work is not None:
             return await self._lease(session, job, registration, work, now)
         await self._finish(session, job, "done", now)
-        await self._schedule_next(session, registration, now)
+        await recurring.schedule_next(session, registration, now)
         self.counters.done += 1
         return None
 
@@ -231,7 +178,7 @@ class JobWorker:
                 await self._record_failure(session, job, exc, now, registration)
                 return
             await self._finish(session, job, "done", now)
-            await self._schedule_next(session, registration, now)
+            await recurring.schedule_next(session, registration, now)
             self.counters.done += 1
 
     async def _record_failure_apart(self, job: Claimed, exc: Exception, now: datetime) -> None:
@@ -277,7 +224,7 @@ class JobWorker:
         if job.attempt >= job.max_attempts:
             await self._finish(session, job, "dead", now, error)
             self.counters.failed += 1
-            await self._schedule_next(session, registration, now)
+            await recurring.schedule_next(session, registration, now)
             self.counters.dead += 1
             log.error(
                 "job %s (%s) is dead after %d attempts: %s\n%s",
@@ -308,30 +255,10 @@ class JobWorker:
         except Exception as hook_error:
             log.warning("job %s (%s): its failure hook failed: %s", job.id, job.kind, describe_error(hook_error))
 
-    async def _schedule_next(self, session: AsyncSession, registration: Registration | None, now: datetime) -> None:
-        """After a recurring job finishes, enqueue its next slot (never one already in the past)."""
-        if registration is None or registration.every is None:
-            return
-        await self._enqueue_slot(session, registration, slot_of(now, registration.every) + 1, now)
-
-    async def _enqueue_slot(self, session: AsyncSession, registration: Registration, slot: int, now: datetime) -> None:
-        assert registration.every is not None
-        await enqueue(
-            session,
-            registration.kind,
-            {"slot": slot},
-            run_at=slot_start(slot, registration.every),
-            dedupe_key=slot_key(registration.kind, slot),
-            now=now,
-        )
-
     async def ensure_recurring(self) -> None:
         """Enqueue the current slot of every recurring kind (idempotent across processes)."""
         async with self.sessionmaker() as session, session.begin():
-            now = self.clock.now()
-            for registration in self.registry.recurring():
-                assert registration.every is not None
-                await self._enqueue_slot(session, registration, slot_of(now, registration.every), now)
+            await recurring.ensure_current(session, self.registry, self.clock.now())
 
     # -- background loop ---------------------------------------------------------------------
 
