@@ -16,12 +16,11 @@ from app.categories.deps import CategoriesDep
 from app.core.config import Settings
 from app.core.deps import ClockDep, SessionDep, SettingsDep
 from app.core.errors import AppError, Invalid, problem_body
-from app.core.ids import MAX_ID, MAX_INT, as_id
 from app.core.outage import is_outage
 from app.core.pagination import Page
 from app.core.schemas import Instant
 from app.geo.coords import Crs
-from app.reports import actions, intake, queries
+from app.reports import actions, intake, params, queries
 from app.reports.deps import ActionContextDep
 from app.reports.duplicates import find_possible_duplicates
 from app.reports.links import campaign_links, hidden_link, visible_link
@@ -177,16 +176,6 @@ async def get_report(
     return report_read(report, scope, crs, names.get(report.category_code), link)
 
 
-def _if_match_version(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    version = as_id(tag, MAX_INT)
-    if version is None:
-        raise Invalid('If-Match carries the version as an ETag, e.g. "3"', field="If-Match")
-    return version
-
-
 ACTIONS_DESCRIPTION = """
 Take one workflow action (DESIGN.md §4). Which actions exist, who may take each, from which status,
 which fields each needs, what it changes, which follow-ups it opens or completes and which events it
@@ -222,7 +211,7 @@ async def act_on_report(
     if_match: Annotated[str | None, Header()] = None,
     crs: Crs = Crs.WGS84,
 ) -> ReportRead:
-    header_version = _if_match_version(if_match)
+    header_version = params.if_match_version(if_match)
     if header_version is not None and cmd.version is not None and header_version != cmd.version:
         raise Invalid("If-Match and version disagree", field="version")
     if cmd.version is None and header_version is not None:
@@ -233,18 +222,6 @@ async def act_on_report(
     link = visible_link(await campaign_links(session, [updated.id]), updated.id, scope)
     response.headers["ETag"] = f'"{updated.version}"'
     return report_read(updated, scope, crs, names.get(updated.category_code), link)
-
-
-def _parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
-    if bbox is None:
-        return None
-    try:
-        min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox.split(","))
-    except ValueError as exc:
-        raise Invalid("bbox is min_lon,min_lat,max_lon,max_lat", field="bbox") from exc
-    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise Invalid("bbox corners are out of range or out of order", field="bbox")
-    return min_lon, min_lat, max_lon, max_lat
 
 
 @router.get(
@@ -279,9 +256,9 @@ async def list_reports(
         tier=[t.value for t in tier] if tier else None,
         category=category,
         region_code=region_code,
-        bbox=_parse_bbox(bbox),
+        bbox=params.parse_bbox(bbox),
         updated_after=updated_after,
-        campaign_id=_campaign_id(campaign_id),
+        campaign_id=params.campaign_id(campaign_id),
         cursor=cursor,
         limit=limit,
     )
@@ -290,15 +267,6 @@ async def list_reports(
     links = await campaign_links(session, [r.id for r in rows])
     items = [report_read(r, scope, crs, names.get(r.category_code), visible_link(links, r.id, scope)) for r in rows]
     return Page[ReportRead](items=items, next_cursor=next_cursor)
-
-
-def _campaign_id(raw: str | None) -> int | None:
-    if raw is None:
-        return None
-    value = as_id(raw, MAX_ID)
-    if value is None:
-        raise Invalid("campaign_id is a campaign's id (ASCII digits)", field="campaign_id")
-    return value
 
 
 @router.get(
