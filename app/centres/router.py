@@ -8,14 +8,13 @@ from fastapi import APIRouter, Query
 
 from app.accounts.deps import ScopeDep
 from app.categories.deps import CategoriesDep
+from app.centres.presenters import check_open, queue_page
 from app.centres.queue import QueueFilters, SlaFilter, list_queue
 from app.centres.schemas import QueueItem
 from app.core.deps import ClockDep, SessionDep, SettingsDep
-from app.core.errors import Invalid
 from app.core.pagination import Page
 from app.geo.coords import Crs
-from app.reports.presenters import report_read
-from app.reports.states import OPEN_STATUSES, Status
+from app.reports.states import Status
 from app.routing.deps import PoliciesDep
 
 router = APIRouter(tags=["centres"])
@@ -45,20 +44,9 @@ async def get_queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     crs: Crs = Crs.WGS84,
 ) -> Page[QueueItem]:
-    for i, s in enumerate(status or []):
-        if s not in OPEN_STATUSES:
-            raise Invalid(f"{s.value!r} is not an open status; a queue holds open cases", field=f"status.{i}")
+    check_open(status)
     filters = QueueFilters(status=status, sla=sla, cursor=cursor, limit=limit)
     entries, next_cursor = await list_queue(
         session, scope, region_code, filters, now=clock.now(), tz=settings.timezone, policies=policies
     )
-    names = await categories.names(session, {e.report.category_code for e in entries})
-    items = [
-        QueueItem(
-            report=report_read(e.report, scope, crs, names.get(e.report.category_code)),
-            sla=e.sla,
-            time_left_s=e.time_left.total_seconds() if e.time_left is not None else None,
-        )
-        for e in entries
-    ]
-    return Page(items=items, next_cursor=next_cursor)
+    return await queue_page(session, scope, crs, categories, entries, next_cursor)

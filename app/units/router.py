@@ -13,6 +13,7 @@ from app.accounts.actor import Actor, Role
 from app.accounts.deps import ScopeDep, require_roles
 from app.accounts.scope import Scope
 from app.categories.deps import CategoriesDep
+from app.centres.presenters import check_open, queue_page
 from app.centres.queue import QueueFilters, SlaFilter, list_open
 from app.centres.schemas import QueueItem
 from app.core.deps import ClockDep, SessionDep, SettingsDep
@@ -20,8 +21,7 @@ from app.core.errors import Invalid, NotFound
 from app.core.pagination import Page
 from app.geo.coords import Crs
 from app.models import Report, Unit
-from app.reports.presenters import report_read
-from app.reports.states import OPEN_STATUSES, Status
+from app.reports.states import Status
 from app.routing.deps import PoliciesDep
 from app.units import figures, queries, service
 from app.units.schemas import UnitCreate, UnitFigures, UnitFiguresList, UnitRead, UnitUpdate
@@ -194,22 +194,11 @@ async def get_unit_queue(
     """The cases dispatched to the unit that it has still to handle (`dispatched`, `in_progress`; `status=resolved`
     for those waiting for verification), with the centres' traffic lights (`sla`: red overdue, yellow due soon,
     green) and the seconds left. Its members see their own unit's; an operator the cases of its jurisdiction."""
-    for i, s in enumerate(status or []):
-        if s not in OPEN_STATUSES:
-            raise Invalid(f"{s.value!r} is not an open status; a queue holds open cases", field=f"status.{i}")
+    check_open(status)
     unit = await queries.get_unit(session, scope, code)
     filters = QueueFilters(status=status, sla=sla, cursor=cursor, limit=limit)
     entries, next_cursor = await list_open(
         session, scope, Report.unit_id == unit.id, filters, now=clock.now(), tz=settings.timezone,
         policies=policies, statuses=HANDLING,
     )  # fmt: skip
-    names = await categories.names(session, {e.report.category_code for e in entries})
-    items = [
-        QueueItem(
-            report=report_read(e.report, scope, crs, names.get(e.report.category_code)),
-            sla=e.sla,
-            time_left_s=e.time_left.total_seconds() if e.time_left is not None else None,
-        )
-        for e in entries
-    ]
-    return Page(items=items, next_cursor=next_cursor)
+    return await queue_page(session, scope, crs, categories, entries, next_cursor)
