@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor, Level, Role
 from app.campaigns.schemas import ProgressRead, ProgressRow
+from app.core.ratios import rate
 from app.models import (
     Campaign,
     CampaignGrid,
@@ -48,9 +49,6 @@ class Tally:
         for name in ("targeted", "visited", "not_home", "found", "solved", "overdue_grids"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
-
-def rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 def grid_clause(campaign: Campaign, actor: Actor) -> ColumnElement[bool]:

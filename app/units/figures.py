@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Invalid
+from app.core.ratios import rate
 from app.models import Report, ReportEvent, Unit
 from app.reports.states import Action, Status
 
@@ -70,14 +71,11 @@ class Figures:
     @property
     def rates(self) -> dict[str, float | None]:
         return {
-            "on_time_rate": _rate(self.resolved_on_time, self.resolved),
-            "rework_rate": _rate(self.rework, self.resolved),
-            "return_rate": _rate(self.returns, self.received),
+            "on_time_rate": rate(self.resolved_on_time, self.resolved),
+            "rework_rate": rate(self.rework, self.resolved),
+            "return_rate": rate(self.returns, self.received),
         }
 
-
-def _rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 _FIELD = {Action.DISPATCH: "received", Action.RESOLVE: "resolved", Action.VERIFY_FAIL: "rework",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.core.ratios import rate
 from app.dashboards.stats import rollup
-from app.dashboards.stats.formulas import Step, facts_of, rate
+from app.dashboards.stats.formulas import Step, facts_of
 
 T = datetime(2026, 11, 28, 15, 30, tzinfo=UTC)  # 23:30 in Asia/Shanghai
 TZ = ZoneInfo("Asia/Shanghai")

@@ -90,7 +90,3 @@ def facts_of(steps: Sequence[Step], resolve_due_at: datetime | None, tz: ZoneInf
 def _hours(start: datetime, end: datetime | None) -> float | None:
     return None if end is None else (end - start).total_seconds() / 3600
 
-
-def rate(numerator: int | float, denominator: int | float) -> float | None:
-    """A fraction 0..1, or None when nothing was counted."""
-    return None if not denominator else numerator / denominator

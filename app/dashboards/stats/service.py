@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Level
 from app.categories.cache import CategoryCache
+from app.core.ratios import rate
 from app.dashboards.stats import queries, rollup_queries
-from app.dashboards.stats.formulas import rate
 from app.dashboards.stats.queries import Period
 from app.dashboards.stats.schemas import CategoryFigures, ChildFigures, DayFigures, RegionRef, Summary
 from app.models import CaseFact, Region
